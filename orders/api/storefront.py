@@ -1,0 +1,102 @@
+"""Storefront order views: a customer's orders, a guest's order by token, staff lists and
+the status machine (`/api/orders/...`). Paying and refunding live in `payments.api`."""
+
+from typing import Any
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from rest_framework import status
+from rest_framework.permissions import IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders import selectors, services
+from orders.api.serializers import (
+    OrderListFilterSerializer,
+    OrderSerializer,
+    OrderStatusSerializer,
+    OrderStatusUpdateSerializer,
+)
+from orders.models import Order
+from shop.api.pagination import LinkHeaderPagination
+
+
+def request_token(request: Request) -> str | None:
+    """The guest order token from `?token=`, if any (bounded: tokens are 43 characters)."""
+    token = request.query_params.get("token")
+    return token[:128] if token else None
+
+
+def order_for_request(request: Request, ref: str) -> Order:
+    """The order `ref` if this caller may see it; otherwise `OrderNotFound` (404)."""
+    return selectors.order_get(ref=ref[:32], caller=request.user, token=request_token(request))
+
+
+def order_response(request: Request, order: Order) -> Response:
+    return Response(OrderSerializer(order, context={"request": request}).data)
+
+
+@method_decorator(never_cache, name="dispatch")
+class OrderAPIView(APIView):
+    """Order views are personal: never cached by a browser or proxy."""
+
+
+class OrderListView(OrderAPIView):
+    def get(self, request: Request) -> Response:
+        orders = selectors.order_list_for_caller(caller=request.user, token=request_token(request))
+        return paginated_orders(request, self, orders)
+
+
+class OrderAllView(OrderAPIView):
+    permission_classes = [IsAdminUser]
+
+    def get(self, request: Request) -> Response:
+        filters = OrderListFilterSerializer(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        orders = selectors.order_list_all(filters=selectors.OrderFilters(**filters.validated_data))
+        return paginated_orders(request, self, orders)
+
+
+def paginated_orders(request: Request, view: APIView, orders: Any) -> Response:
+    paginator = LinkHeaderPagination()
+    page = paginator.paginate_queryset(orders, request, view=view)
+    data = OrderSerializer(page, many=True, context={"request": request}).data
+    return paginator.get_paginated_response(data)
+
+
+class OrderLastView(OrderAPIView):
+    def get(self, request: Request) -> Response:
+        order = selectors.order_last(caller=request.user, token=request_token(request))
+        return order_response(request, order)
+
+
+class OrderDetailView(OrderAPIView):
+    def get(self, request: Request, ref: str) -> Response:
+        return order_response(request, order_for_request(request, ref))
+
+
+class OrderStatusView(OrderAPIView):
+    permission_classes = [IsAdminUser]
+
+    def get(self, request: Request, ref: str) -> Response:
+        order = order_for_request(request, ref)
+        data = {
+            "status": order.status,
+            "status_display": order.get_status_display(),
+            "status_transitions": selectors.order_status_transitions(order),
+        }
+        return Response(OrderStatusSerializer(data).data)
+
+    def put(self, request: Request, ref: str) -> Response:
+        order = order_for_request(request, ref)
+        serializer = OrderStatusUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        target = serializer.validated_data.get("status", order.status)
+        order = services.order_transition(
+            order=order, status=target, actor=request.user, source="api"
+        )
+        return Response(
+            {"status": order.status, "status_display": order.get_status_display()},
+            status=status.HTTP_200_OK,
+        )

@@ -1,0 +1,256 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, FSMModelMixin, transition
+
+
+class OrderStatus(models.TextChoices):
+    NEW = "NEW", "New"
+    CREATED = "CREATED", "Created"
+    HOLD = "HOLD", "Hold"
+    FAILED = "FAILED", "Failed"
+    CANCELLED = "CANCELLED", "Cancelled"
+    PROCESSING = "PROCESSING", "Processing"
+    SHIPPED = "SHIPPED", "Shipped"
+    COMPLETED = "COMPLETED", "Completed"
+    REFUNDED = "REFUNDED", "Refunded"
+
+
+# An order can take money only in these statuses (the contract's "can be paid while").
+PAYABLE_STATUSES = frozenset({OrderStatus.CREATED, OrderStatus.HOLD, OrderStatus.FAILED})
+# Statuses in which nothing is owed any more, whatever was paid.
+CLOSED_STATUSES = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+
+
+def order_token_digest(token: str) -> str:
+    """Orders are looked up by the digest of their token, so the lookup leaks nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_order_token() -> str:
+    # 32 random bytes: 256 bits of entropy, 43 URL-safe characters.
+    return secrets.token_urlsafe(32)
+
+
+class RefCounter(models.Model):
+    """The last order number handed out per year; incremented under a row lock."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class Order(FSMModelMixin, models.Model):
+    ref = models.CharField(max_length=32, unique=True, editable=False)
+    token = models.CharField(max_length=64, editable=False)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    # protected: the status only changes through the transition methods below, which
+    # `orders.services.order_transition` calls; a direct assignment raises.
+    status = FSMField(
+        max_length=16, choices=OrderStatus.choices, default=OrderStatus.NEW, protected=True
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+    )
+    email = models.EmailField()
+    billing_address = models.TextField(blank=True)
+    shipping_address = models.TextField(blank=True)
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    extra_rows = models.JSONField(default=list, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    payment_method = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0), name="order_subtotal_not_negative"
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="order_newest"),
+            models.Index(fields=["user", "-created_at", "-id"], name="order_user_newest"),
+            models.Index(fields=["status", "-created_at", "-id"], name="order_status_newest"),
+            models.Index(fields=["email"], name="order_email"),
+        ]
+
+    def __str__(self) -> str:
+        return self.ref
+
+    # --- the status machine ----------------------------------------------------------
+    # One method per target status; sources straight from the contract's table. They do
+    # no I/O: `order_transition` saves, records the event and schedules side effects.
+
+    @transition(field=status, source=OrderStatus.NEW, target=OrderStatus.CREATED)
+    def mark_created(self) -> None:
+        pass
+
+    @transition(field=status, source=OrderStatus.CREATED, target=OrderStatus.HOLD)
+    def hold(self) -> None:
+        pass
+
+    @transition(
+        field=status, source=[OrderStatus.CREATED, OrderStatus.HOLD], target=OrderStatus.FAILED
+    )
+    def fail(self) -> None:
+        pass
+
+    @transition(field=status, source=list(PAYABLE_STATUSES), target=OrderStatus.CANCELLED)
+    def cancel(self) -> None:
+        pass
+
+    @transition(field=status, source=list(PAYABLE_STATUSES), target=OrderStatus.PROCESSING)
+    def process(self) -> None:
+        pass
+
+    @transition(field=status, source=OrderStatus.PROCESSING, target=OrderStatus.SHIPPED)
+    def ship(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[OrderStatus.PROCESSING, OrderStatus.SHIPPED],
+        target=OrderStatus.COMPLETED,
+    )
+    def complete(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.COMPLETED],
+        target=OrderStatus.REFUNDED,
+    )
+    def refund(self) -> None:
+        pass
+
+
+class OrderItem(models.Model):
+    """A basket line frozen at checkout: later catalogue changes never alter it."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product_type = models.CharField(max_length=100)
+    product_id = models.PositiveBigIntegerField()
+    product_data = models.JSONField(default=dict, help_text="The product as it was sold.")
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    quantity = models.PositiveIntegerField()
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    extra_rows = models.JSONField(default=list, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_item_quantity_min"),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0), name="order_item_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_data.get('name', self.product_id)}"
+
+
+class OrderPayment(models.Model):
+    """Money received for an order, once per provider transaction."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    transaction_id = models.CharField(max_length=128)
+    payment_method = models.CharField(max_length=64)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment_method", "transaction_id"], name="payment_transaction_unique"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} via {self.payment_method} ({self.transaction_id})"
+
+
+class OrderRefund(models.Model):
+    """Money given back against one payment; never more than that payment in total."""
+
+    payment = models.ForeignKey(OrderPayment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    transaction_id = models.CharField(max_length=128, unique=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"-{self.amount} ({self.transaction_id})"
+
+
+class OrderNote(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
+    message = models.TextField()
+    is_public = models.BooleanField(default=False, help_text="Shown to the customer.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.message[:50]
+
+
+class OrderEventType(models.TextChoices):
+    PLACED = "placed", "Placed"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    PAYMENT_RECORDED = "payment_recorded", "Payment recorded"
+    PAYMENT_REFUNDED = "payment_refunded", "Payment refunded"
+    NOTE_ADDED = "note_added", "Note added"
+
+
+class OrderEvent(models.Model):
+    """Append-only history: who did what to the order, from where, and when."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=32, choices=OrderEventType.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=32, help_text="api, admin, callback, command, system")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="order_event_order_time")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.type}"

@@ -1,0 +1,186 @@
+"""Reads of orders.
+
+Money derived from payments (`amount_paid`, `amount_outstanding`, `is_paid`) is computed
+by the database as annotations, so a list of orders never loops over payments in Python.
+Visibility is a queryset filter: an order the caller may not see is simply not found.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from orders.exceptions import OrderNotFound
+from orders.models import (
+    CLOSED_STATUSES,
+    PAYABLE_STATUSES,
+    Order,
+    OrderNote,
+    OrderPayment,
+    OrderRefund,
+    OrderStatus,
+    order_token_digest,
+)
+from shop.money import ZERO
+
+Caller = AbstractBaseUser | AnonymousUser
+
+_MONEY = DecimalField(max_digits=12, decimal_places=2)
+
+
+def _sum_subquery(queryset: QuerySet, group_by: str) -> Coalesce:
+    total = queryset.values(group_by).annotate(total=Sum("amount")).values("total")
+    return Coalesce(Subquery(total, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
+
+
+def order_queryset() -> QuerySet[Order]:
+    """Orders annotated with what has been paid (net of refunds) and what is still owed."""
+    paid = _sum_subquery(OrderPayment.objects.filter(order=OuterRef("pk")), "order")
+    refunded = _sum_subquery(
+        OrderRefund.objects.filter(payment__order=OuterRef("pk")), "payment__order"
+    )
+    return Order.objects.annotate(
+        amount_paid=ExpressionWrapper(paid - refunded, output_field=_MONEY),
+    ).annotate(
+        amount_outstanding=Case(
+            When(status__in=CLOSED_STATUSES, then=Value(ZERO)),
+            When(amount_paid__gte=F("total"), then=Value(ZERO)),
+            default=ExpressionWrapper(F("total") - F("amount_paid"), output_field=_MONEY),
+            output_field=_MONEY,
+        ),
+        is_paid=Case(
+            When(amount_paid__gte=F("total"), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def order_detail_queryset(*, include_private_notes: bool) -> QuerySet[Order]:
+    """Orders with everything the full order shape shows, in a constant number of queries."""
+    notes = OrderNote.objects.all()
+    if not include_private_notes:
+        notes = notes.filter(is_public=True)
+    return order_queryset().prefetch_related("items", "payments", Prefetch("notes", notes))
+
+
+def orders_visible_to(*, caller: Caller, token: str | None) -> QuerySet[Order]:
+    """The orders a caller may open: staff all, a customer theirs, a visitor the token's."""
+    orders = order_detail_queryset(include_private_notes=caller.is_staff)
+    if caller.is_staff:
+        return orders
+    if caller.is_authenticated:
+        return orders.filter(user=caller)
+    if token:
+        return orders.filter(token_digest=order_token_digest(token))
+    return orders.none()
+
+
+def order_list_for_caller(*, caller: Caller, token: str | None) -> QuerySet[Order]:
+    """`/orders/`: a customer's own orders (staff too), a visitor's token order, newest first."""
+    orders = order_detail_queryset(include_private_notes=caller.is_staff)
+    if caller.is_authenticated:
+        return orders.filter(user=caller)
+    if token:
+        return orders.filter(token_digest=order_token_digest(token))
+    return orders.none()
+
+
+def order_get(*, ref: str, caller: Caller, token: str | None) -> Order:
+    order = orders_visible_to(caller=caller, token=token).filter(ref=ref).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def order_last(*, caller: Caller, token: str | None) -> Order:
+    order = order_list_for_caller(caller=caller, token=token).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    status: str | None = None
+    is_paid: bool | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    email: str | None = None
+    search: str | None = None
+    ordering: str = "-created_at"
+
+
+ORDER_SORTS = {
+    "created_at": ["created_at", "id"],
+    "-created_at": ["-created_at", "-id"],
+    "total": ["total", "id"],
+    "-total": ["-total", "-id"],
+}
+
+
+def order_list_all(*, filters: OrderFilters) -> QuerySet[Order]:
+    """Every order, for staff, filtered and sorted (ties broken by id for stable pages)."""
+    orders = order_detail_queryset(include_private_notes=True)
+    if filters.status:
+        orders = orders.filter(status=filters.status)
+    if filters.is_paid is not None:
+        orders = orders.filter(is_paid=filters.is_paid)
+    if filters.created_from:
+        orders = orders.filter(created_at__date__gte=filters.created_from)
+    if filters.created_to:
+        orders = orders.filter(created_at__date__lte=filters.created_to)
+    if filters.email:
+        orders = orders.filter(email__iexact=filters.email)
+    if filters.search:
+        orders = orders.filter(
+            Q(ref__icontains=filters.search) | Q(email__icontains=filters.search)
+        )
+    return orders.order_by(*ORDER_SORTS[filters.ordering])
+
+
+def order_payable_error(order: Order) -> str | None:
+    """Why the order can't take a payment now, or None. Needs `order_queryset` annotations."""
+    if order.status not in PAYABLE_STATUSES:
+        return f"Order with status '{order.get_status_display()}' can't be paid."
+    if order.amount_outstanding <= Decimal(0):
+        return "Order is already paid."
+    return None
+
+
+def status_change_error(order: Order, target: str) -> str | None:
+    """Why the machine refuses moving `order` to `target`, or None if it may."""
+    if target == order.status:
+        return None
+    allowed = {t.target for t in order.get_available_status_transitions()}
+    if target in allowed:
+        return None
+    return (
+        f"Can't change order with status '{OrderStatus(order.status).label}' "
+        f"to '{OrderStatus(target).label}'."
+    )
+
+
+def order_status_transitions(order: Order) -> list[dict[str, str | None]]:
+    """Every status with the machine's verdict on moving there from the current one."""
+    return [
+        {"value": status.value, "label": status.label, "error": status_change_error(order, status)}
+        for status in OrderStatus
+    ]

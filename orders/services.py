@@ -1,0 +1,241 @@
+"""Writes to orders: placing them, moving them through the status machine, recording money
+and notes. Each function is one transaction; those that change an order lock its row
+first, so concurrent requests apply one after the other, never both on stale data."""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from orders import events
+from orders.exceptions import (
+    InvalidPayment,
+    OrderNotFound,
+    RefundNotAllowed,
+    StatusChangeNotAllowed,
+)
+from orders.models import (
+    Order,
+    OrderItem,
+    OrderNote,
+    OrderPayment,
+    OrderRefund,
+    OrderStatus,
+    RefCounter,
+    new_order_token,
+    order_token_digest,
+)
+from orders.selectors import order_queryset, status_change_error
+from shop.money import ZERO, quantize_money
+from shop.pricing import PricedBasket
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def _user_or_none(actor: Actor) -> AbstractBaseUser | None:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def order_lock(order_id: int) -> Order:
+    """Lock the order row and return it with its money annotations. Needs a transaction."""
+    order = order_queryset().select_for_update(of=("self",)).filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def order_ref_next() -> str:
+    """The next ref of this year ("2026-00042"). Expects to run inside a transaction.
+
+    The counter row is locked until the caller commits, so two checkouts never draw the
+    same number, and a rolled-back checkout gives its number back.
+    """
+    year = timezone.localdate().year
+    counter, _ = RefCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{year}-{counter.last_number:05d}"
+
+
+def order_transition_locked(order: Order, target: str, *, actor: Actor, source: str) -> bool:
+    """Move an order the caller has locked (`order_lock`). Returns whether it changed."""
+    if target == order.status:
+        return False
+    error = status_change_error(order, target)
+    if error is not None:
+        raise StatusChangeNotAllowed(error, field="status")
+    from_status = order.status
+    transition = TRANSITION_BY_TARGET[target]
+    transition(order)
+    order.save(update_fields=["status", "updated_at"])
+    events.event_status_changed(
+        order, actor=_user_or_none(actor), source=source, from_status=from_status, to_status=target
+    )
+    return True
+
+
+def _transitions_by_target() -> dict[str, Callable[[Order], None]]:
+    """Target status -> transition method, read off the machine itself."""
+    return {
+        transition.target: getattr(Order, transition.name)
+        for transition in Order._meta.get_field("status").get_all_transitions(Order)
+    }
+
+
+TRANSITION_BY_TARGET = _transitions_by_target()
+
+
+@transaction.atomic
+def order_place(
+    *,
+    priced: PricedBasket,
+    email: str,
+    shipping_address: str,
+    billing_address: str,
+    payment_method: str,
+    extra: dict[str, Any],
+    user: AbstractBaseUser | None,
+    actor: Actor,
+    source: str,
+) -> Order:
+    """Create an order from priced lines, frozen as they are now, in status CREATED."""
+    token = new_order_token()
+    order = Order.objects.create(
+        ref=order_ref_next(),
+        token=token,
+        token_digest=order_token_digest(token),
+        user=user,
+        email=email,
+        shipping_address=shipping_address,
+        billing_address=billing_address,
+        subtotal=priced.subtotal,
+        total=priced.total,
+        extra_rows=[row.to_json() for row in priced.extra_rows],
+        extra=extra,
+        payment_method=payment_method,
+    )
+    OrderItem.objects.bulk_create(
+        OrderItem(
+            order=order,
+            product_type=line.line.product_type,
+            product_id=line.line.product_id,
+            product_data=line.line.product.get_summary(),
+            unit_price=line.unit_price,
+            quantity=line.line.quantity,
+            subtotal=line.subtotal,
+            total=line.total,
+            extra_rows=[row.to_json() for row in line.extra_rows],
+            extra=line.line.extra,
+        )
+        for line in priced.lines
+    )
+    events.event_order_placed(order, actor=_user_or_none(actor), source=source)
+    order_transition_locked(order, OrderStatus.CREATED, actor=actor, source=source)
+    return order
+
+
+@transaction.atomic
+def order_transition(*, order: Order, status: str, actor: Actor, source: str) -> Order:
+    """Move an order to `status` if the machine allows it from its current status.
+
+    Moving to the status it already has is a no-op. A refused move raises
+    `StatusChangeNotAllowed` with the machine's message.
+    """
+    if status not in OrderStatus.values:
+        raise StatusChangeNotAllowed(f'"{status}" is not a valid choice.', field="status")
+    locked = order_lock(order.pk)
+    order_transition_locked(locked, status, actor=actor, source=source)
+    return locked
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    order: Order,
+    amount: Decimal,
+    transaction_id: str,
+    payment_method: str,
+    actor: Actor,
+    source: str,
+) -> OrderPayment:
+    """Record money received, once per (method, transaction id): a repeat returns the
+    payment already recorded. When the order is fully paid it moves to PROCESSING."""
+    amount = quantize_money(amount)
+    if amount <= ZERO:
+        raise InvalidPayment("A payment must be more than zero.", field="amount")
+    locked = order_lock(order.pk)
+    existing = OrderPayment.objects.filter(
+        payment_method=payment_method, transaction_id=transaction_id
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            payment = OrderPayment.objects.create(
+                order=locked,
+                amount=amount,
+                transaction_id=transaction_id,
+                payment_method=payment_method,
+                actor=_user_or_none(actor),
+            )
+    except IntegrityError:
+        # Another order's lock let a duplicate notification through first.
+        return OrderPayment.objects.get(
+            payment_method=payment_method, transaction_id=transaction_id
+        )
+    events.event_payment_recorded(
+        locked,
+        actor=_user_or_none(actor),
+        source=source,
+        amount=amount,
+        payment_method=payment_method,
+        transaction_id=transaction_id,
+    )
+    locked = order_lock(order.pk)
+    if locked.is_paid and status_change_error(locked, OrderStatus.PROCESSING) is None:
+        order_transition_locked(locked, OrderStatus.PROCESSING, actor=actor, source=source)
+    return payment
+
+
+def payment_refundable_amount(payment: OrderPayment) -> Decimal:
+    refunded = sum((refund.amount for refund in payment.refunds.all()), ZERO)
+    return quantize_money(payment.amount - refunded)
+
+
+@transaction.atomic
+def payment_refund_record(
+    *, payment: OrderPayment, amount: Decimal, transaction_id: str, actor: Actor, source: str
+) -> OrderRefund:
+    """Record money given back against a payment. The caller holds the order's lock."""
+    amount = quantize_money(amount)
+    refundable = payment_refundable_amount(payment)
+    if amount <= ZERO or amount > refundable:
+        raise RefundNotAllowed(
+            f"A refund must be more than 0.00 and at most {refundable} for this payment.",
+            field="amount",
+        )
+    refund = OrderRefund.objects.create(
+        payment=payment, amount=amount, transaction_id=transaction_id, actor=_user_or_none(actor)
+    )
+    events.event_payment_refunded(
+        payment.order,
+        actor=_user_or_none(actor),
+        source=source,
+        amount=amount,
+        transaction_id=transaction_id,
+    )
+    return refund
+
+
+@transaction.atomic
+def order_note_add(
+    *, order: Order, message: str, is_public: bool, actor: Actor, source: str
+) -> OrderNote:
+    note = OrderNote.objects.create(
+        order=order, message=message, is_public=is_public, author=_user_or_none(actor)
+    )
+    events.event_note_added(order, actor=_user_or_none(actor), source=source, is_public=is_public)
+    return note

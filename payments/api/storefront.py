@@ -1,0 +1,94 @@
+"""Storefront views where money moves: checkout, paying an order, refunding it."""
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders.api.serializers import OrderPaymentSerializer
+from orders.api.storefront import order_for_request
+from payments import selectors, services
+from shop.api.fields import ExtraField
+from shop.api.storefront import request_basket
+from shop.selectors import basket_priced
+
+
+class CheckoutSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    shipping_address = serializers.CharField(max_length=2000)
+    billing_address = serializers.CharField(max_length=2000)
+    payment_method = serializers.CharField(max_length=64)
+    extra = ExtraField(required=False, default=dict)
+
+
+class OrderPaySerializer(serializers.Serializer):
+    payment_method = serializers.CharField(max_length=64)
+
+
+def base_url(request: Request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def redirect_response(url: str, status_code: int) -> Response:
+    """`{"url": ...}` plus a Location header: where the frontend sends the buyer next."""
+    return Response({"url": url}, status=status_code, headers={"Location": url})
+
+
+@method_decorator(never_cache, name="dispatch")
+class CheckoutView(APIView):
+    def get(self, request: Request) -> Response:
+        priced = basket_priced(request_basket(request), user=request.user)
+        methods = selectors.payment_method_choices_for_basket(
+            priced, actor=request.user, base_url=base_url(request)
+        )
+        return Response({"payment_methods": methods})
+
+    def post(self, request: Request) -> Response:
+        serializer = CheckoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.checkout_basket(
+            basket=request_basket(request),
+            actor=request.user,
+            base_url=base_url(request),
+            **serializer.validated_data,
+        )
+        return redirect_response(result.url, status.HTTP_201_CREATED)
+
+
+@method_decorator(never_cache, name="dispatch")
+class OrderPayView(APIView):
+    def get(self, request: Request, ref: str) -> Response:
+        order = order_for_request(request, ref)
+        methods = selectors.payment_method_choices_for_order(
+            order, actor=request.user, base_url=base_url(request)
+        )
+        return Response({"payment_methods": methods})
+
+    def post(self, request: Request, ref: str) -> Response:
+        order = order_for_request(request, ref)
+        serializer = OrderPaySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        url = services.order_pay(
+            order=order,
+            actor=request.user,
+            payment_method=serializer.validated_data["payment_method"],
+            base_url=base_url(request),
+        )
+        return redirect_response(url, status.HTTP_200_OK)
+
+
+class OrderRefundView(APIView):
+    permission_classes = [IsAdminUser]
+
+    def post(self, request: Request, ref: str) -> Response:
+        order = order_for_request(request, ref)
+        outcome = services.order_refund(order=order, actor=request.user, base_url=base_url(request))
+        data = {
+            "refunded": OrderPaymentSerializer(outcome.refunded, many=True).data,
+            "failed": OrderPaymentSerializer(outcome.failed, many=True).data,
+        }
+        code = status.HTTP_206_PARTIAL_CONTENT if outcome.failed else status.HTTP_200_OK
+        return Response(data, status=code)

@@ -1,0 +1,45 @@
+"""The storefront API's error handler: DRF's shapes for our domain errors.
+
+Field errors are `{"field": ["message"]}`, cross-field ones `{"non_field_errors": [...]}`
+and everything else `{"detail": "..."}`, as a salesman frontend expects.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler
+
+from shop.exceptions import Conflict, DomainError, InvalidRequest, ObjectNotFound, PaymentDeclined
+
+_STATUS_BY_CATEGORY: list[tuple[type[DomainError], int]] = [
+    (InvalidRequest, status.HTTP_400_BAD_REQUEST),
+    (ObjectNotFound, status.HTTP_404_NOT_FOUND),
+    (Conflict, status.HTTP_409_CONFLICT),
+    (PaymentDeclined, status.HTTP_402_PAYMENT_REQUIRED),
+]
+
+
+def domain_error_status(exc: DomainError) -> int:
+    for category, code in _STATUS_BY_CATEGORY:
+        if isinstance(exc, category):
+            return code
+    return status.HTTP_400_BAD_REQUEST
+
+
+def storefront_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        code = domain_error_status(exc)
+        if code == status.HTTP_400_BAD_REQUEST:
+            field = exc.field or api_settings.NON_FIELD_ERRORS_KEY
+            return Response({field: [exc.message]}, status=code)
+        return Response({"detail": exc.message}, status=code)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}, status=status.HTTP_400_BAD_REQUEST
+        )
+    return exception_handler(exc, context)

@@ -1,0 +1,46 @@
+"""Serializer fields shared by the storefront API's modules."""
+
+import json
+from typing import Any
+
+from rest_framework import serializers
+
+MAX_EXTRA_JSON_CHARS = 10_000
+# The largest id PostgreSQL's bigint holds: bigger numbers are refused before any query.
+MAX_DB_ID = 2**63 - 1
+
+
+class MoneyField(serializers.DecimalField):
+    """A read-only amount rendered as a decimal string with two places ("33.00")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        super().__init__(max_digits=12, decimal_places=2, **kwargs)
+
+
+class ExtraField(serializers.DictField):
+    """A JSON object of free-form data, bounded in size so it can't be abused as storage."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=serializers.JSONField(), **kwargs)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        value = super().to_internal_value(data)
+        if len(json.dumps(value)) > MAX_EXTRA_JSON_CHARS:
+            raise serializers.ValidationError(
+                f"Ensure this object has no more than {MAX_EXTRA_JSON_CHARS} characters of JSON."
+            )
+        return value
+
+
+class ExtraRowSerializer(serializers.Serializer):
+    """A price modifier's row: {modifier, label, amount, extra}."""
+
+    modifier = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    amount = MoneyField()
+    extra = serializers.DictField(read_only=True)
+
+
+def absolute_url(request: Any, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path

@@ -1,0 +1,38 @@
+"""Storefront list pagination: salesman's plain JSON array body, pages in headers.
+
+A salesman frontend reads the array as before; a tool that wants more follows the
+`Link` header (`rel="next"`, `rel="prev"`) and reads the total in `X-Total-Count`.
+"""
+
+from typing import Any
+
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from shop.conf import orderly_setting
+
+
+class LinkHeaderPagination(PageNumberPagination):
+    page_query_param = "page"
+    page_size_query_param = "page_size"
+
+    @property
+    def page_size(self) -> int:  # type: ignore[override]
+        return orderly_setting("PAGE_SIZE")
+
+    @property
+    def max_page_size(self) -> int:  # type: ignore[override]
+        return orderly_setting("MAX_PAGE_SIZE")
+
+    def get_paginated_response(self, data: Any) -> Response:
+        links = []
+        next_url = self.get_next_link()
+        previous_url = self.get_previous_link()
+        if next_url:
+            links.append(f'<{next_url}>; rel="next"')
+        if previous_url:
+            links.append(f'<{previous_url}>; rel="prev"')
+        headers = {"X-Total-Count": str(self.page.paginator.count)}
+        if links:
+            headers["Link"] = ", ".join(links)
+        return Response(data, headers=headers)

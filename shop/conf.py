@@ -1,0 +1,60 @@
+"""Orderly's own settings: one accessor, one table of defaults.
+
+Any key below can be overridden in Django settings as `ORDERLY_<KEY>`. Values are read
+at call time, so `override_settings` in tests and per-deployment settings both work.
+"""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Models a basket may hold, as "app_label.ModelName". Each must follow the
+    # `shop.products.Purchasable` protocol.
+    "PRODUCT_TYPES": ["shop.Product"],
+    # Price modifiers, applied in order. Each entry is a dotted path to a
+    # `shop.modifiers.PriceModifier` subclass, or a dict {"class": path, **options}.
+    "PRICE_MODIFIERS": [
+        {
+            "class": "shop.modifiers.PercentageModifier",
+            "identifier": "bulk-discount",
+            "label": "Bulk discount",
+            "percent": "-10",
+            "applies_to": "item",
+            "min_quantity": 10,
+        },
+        {
+            "class": "shop.modifiers.ShippingModifier",
+            "identifier": "shipping",
+            "label": "Shipping",
+            "amount": "5.00",
+            "free_from": "100.00",
+        },
+    ],
+    # Payment methods offered, as dotted paths to `payments.methods.PaymentMethod`
+    # subclasses.
+    "PAYMENT_METHODS": [
+        "payments.builtin.PayInAdvance",
+        "payments.builtin.PayOnDelivery",
+        "payments.builtin.ManualPayment",
+    ],
+    # Pay on delivery is refused for baskets and orders above this many units.
+    "PAY_ON_DELIVERY_MAX_QUANTITY": 10,
+    # The most units of one line a basket accepts; larger numbers are typos or abuse.
+    "BASKET_MAX_QUANTITY": 999,
+    # The most distinct lines a basket accepts.
+    "BASKET_MAX_ITEMS": 100,
+    # Storefront list pagination (`?page=`, `?page_size=`).
+    "PAGE_SIZE": 20,
+    "MAX_PAGE_SIZE": 100,
+    "CURRENCY": "USD",
+    # Bank details shown to buyers who choose pay in advance.
+    "BANK_TRANSFER_INSTRUCTIONS": "Transfer the total to the shop's bank account, "
+    "quoting the order reference.",
+}
+
+
+def orderly_setting(key: str) -> Any:
+    if key not in DEFAULTS:
+        raise KeyError(f"Unknown Orderly setting {key!r}")
+    return getattr(settings, f"ORDERLY_{key}", DEFAULTS[key])

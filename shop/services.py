@@ -1,0 +1,192 @@
+"""Writes to baskets. Every function is one transaction and locks the basket row first,
+so two requests of one shopper (two tabs, a double click) never lose an update."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from shop.conf import orderly_setting
+from shop.exceptions import (
+    BasketItemNotFound,
+    BasketLimitExceeded,
+    InvalidRequest,
+    ObjectNotFound,
+)
+from shop.models import Basket, BasketItem
+from shop.products import default_item_ref, product_get
+from shop.selectors import basket_item_get
+
+
+def merge_extra(current: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """`extra` updates merge: keys sent replace, keys sent as null are removed."""
+    merged = {**current, **update}
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+def basket_lock(basket: Basket) -> Basket:
+    """Lock and reload the basket; callers must be inside a transaction."""
+    locked = Basket.objects.select_for_update().filter(pk=basket.pk).first()
+    if locked is None:
+        raise ObjectNotFound("This basket no longer exists.")
+    return locked
+
+
+def _check_quantity(quantity: int) -> None:
+    maximum = orderly_setting("BASKET_MAX_QUANTITY")
+    if quantity > maximum:
+        raise BasketLimitExceeded(
+            f"Ensure this value is less than or equal to {maximum}.", field="quantity"
+        )
+
+
+def basket_get_or_create(*, user: AbstractBaseUser | None, basket_id: int | None) -> Basket:
+    """The caller's basket, created when missing.
+
+    A customer (`user`) has one basket; a visitor basket they filled before logging in
+    (`basket_id` from their session) is merged into it. A visitor gets the basket their
+    session names, or a new one.
+    """
+    if user is not None:
+        basket, _ = Basket.objects.get_or_create(owner=user)
+        if basket_id is not None and basket_id != basket.pk:
+            visitor_basket = Basket.objects.filter(pk=basket_id, owner__isnull=True).first()
+            if visitor_basket is not None:
+                basket_merge(source=visitor_basket, target=basket)
+        return basket
+    if basket_id is not None:
+        basket = Basket.objects.filter(pk=basket_id, owner__isnull=True).first()
+        if basket is not None:
+            return basket
+    return Basket.objects.create()
+
+
+@transaction.atomic
+def basket_merge(*, source: Basket, target: Basket) -> None:
+    """Move the source basket's lines into the target, adding quantities of equal refs."""
+    # Lock both in primary-key order so two merges can't deadlock.
+    first, second = sorted([source, target], key=lambda b: b.pk)
+    basket_lock(first)
+    basket_lock(second)
+    target_items = {item.ref: item for item in target.items.all()}
+    maximum = orderly_setting("BASKET_MAX_QUANTITY")
+    for item in source.items.all():
+        existing = target_items.get(item.ref)
+        if existing is None:
+            item.basket = target
+            item.save(update_fields=["basket"])
+        else:
+            existing.quantity = min(existing.quantity + item.quantity, maximum)
+            existing.extra = merge_extra(existing.extra, item.extra)
+            existing.save(update_fields=["quantity", "extra"])
+    target.extra = merge_extra(target.extra, source.extra)
+    target.save(update_fields=["extra", "updated_at"])
+    source.delete()
+
+
+@transaction.atomic
+def basket_add_item(
+    *,
+    basket: Basket,
+    product_type: str,
+    product_id: int,
+    quantity: int = 1,
+    ref: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> BasketItem:
+    """Add a product; adding one already in the basket (same ref) raises its quantity."""
+    product = product_get(product_type, product_id)
+    basket = basket_lock(basket)
+    ref = ref or default_item_ref(product_type, product.pk)
+    item = basket.items.filter(ref=ref).first()
+    if item is None:
+        if basket.items.count() >= orderly_setting("BASKET_MAX_ITEMS"):
+            raise BasketLimitExceeded(
+                f"A basket holds at most {orderly_setting('BASKET_MAX_ITEMS')} different items.",
+                field="non_field_errors",
+            )
+        _check_quantity(quantity)
+        item = BasketItem.objects.create(
+            basket=basket,
+            ref=ref,
+            product_type=product_type,
+            product_id=product.pk,
+            quantity=quantity,
+            extra=merge_extra({}, extra or {}),
+        )
+    else:
+        _check_quantity(item.quantity + quantity)
+        item.quantity += quantity
+        item.extra = merge_extra(item.extra, extra or {})
+        item.save(update_fields=["quantity", "extra"])
+    basket.save(update_fields=["updated_at"])
+    return item
+
+
+@transaction.atomic
+def basket_update_item(
+    *,
+    basket: Basket,
+    ref: str,
+    quantity: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> BasketItem:
+    basket = basket_lock(basket)
+    item = basket_item_get(basket=basket, ref=ref)
+    if quantity is not None:
+        _check_quantity(quantity)
+        item.quantity = quantity
+    if extra is not None:
+        item.extra = merge_extra(item.extra, extra)
+    item.save(update_fields=["quantity", "extra"])
+    basket.save(update_fields=["updated_at"])
+    return item
+
+
+@transaction.atomic
+def basket_remove_item(*, basket: Basket, ref: str) -> None:
+    basket = basket_lock(basket)
+    deleted, _ = basket.items.filter(ref=ref).delete()
+    if not deleted:
+        raise BasketItemNotFound("Not found.")
+    basket.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def basket_clear(*, basket: Basket) -> None:
+    basket = basket_lock(basket)
+    basket.items.all().delete()
+    basket.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def basket_delete(*, basket: Basket) -> None:
+    Basket.objects.filter(pk=basket.pk).delete()
+
+
+@transaction.atomic
+def basket_update_extra(*, basket: Basket, extra: dict[str, Any]) -> Basket:
+    basket = basket_lock(basket)
+    basket.extra = merge_extra(basket.extra, extra)
+    basket.save(update_fields=["extra", "updated_at"])
+    return basket
+
+
+@transaction.atomic
+def customer_register(
+    *, email: str, password: str, first_name: str = "", last_name: str = ""
+) -> AbstractBaseUser:
+    """Create a customer account; the email is their login (and their username)."""
+    try:
+        with transaction.atomic():
+            return get_user_model().objects.create_user(
+                username=email,
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+            )
+    except IntegrityError as exc:
+        # Two registrations of one email raced; the database kept the first.
+        raise InvalidRequest("A customer with this email already exists.", field="email") from exc
