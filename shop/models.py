@@ -6,6 +6,9 @@ from django.db.models import Q
 
 from shop.pricing import PricingContext
 
+# The most JSON text a basket's or a line's `extra` may hold, so it can't be used as storage.
+MAX_EXTRA_JSON_CHARS = 10_000
+
 
 class Product(models.Model):
     """The catalogue's own product type; other purchasable models can be registered."""

@@ -5,7 +5,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-MAX_EXTRA_JSON_CHARS = 10_000
+from shop.models import MAX_EXTRA_JSON_CHARS
+
 # The largest id PostgreSQL's bigint holds: bigger numbers are refused before any query.
 MAX_DB_ID = 2**63 - 1
 
@@ -22,7 +23,8 @@ class ExtraField(serializers.DictField):
     """A JSON object of free-form data, bounded in size so it can't be abused as storage."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(child=serializers.JSONField(), **kwargs)
+        # Null values are allowed: in an update they remove that key (`merge_extra`).
+        super().__init__(child=serializers.JSONField(allow_null=True), **kwargs)
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         value = super().to_internal_value(data)
@@ -37,7 +39,7 @@ class ExtraRowSerializer(serializers.Serializer):
     """A price modifier's row: {modifier, label, amount, extra}."""
 
     modifier = serializers.CharField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]  # a wire name
     amount = MoneyField()
     extra = serializers.DictField(read_only=True)
 
