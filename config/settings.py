@@ -113,7 +113,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON first; form and multipart bodies too, as salesman (DRF's defaults) accepts them.
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "shop.api.errors.storefront_exception_handler",
     # Money is a decimal string on the storefront wire ("33.00"), never a float.
     "COERCE_DECIMAL_TO_STRING": True,

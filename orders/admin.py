@@ -1,7 +1,7 @@
 """Staff's view of orders. Nothing here writes an order directly: a status change goes
 through `orders.services.order_transition`, like the API's."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -30,7 +30,10 @@ class OrderAdminForm(forms.ModelForm):
         order = self.instance
         moves = order.get_available_status_transitions() if order.pk else []
         allowed = [(move.target, OrderStatus(move.target).label) for move in moves]
-        self.fields["move_to"].choices = [("", "— keep the current status —"), *allowed]
+        cast(forms.ChoiceField, self.fields["move_to"]).choices = [
+            ("", "— keep the current status —"),
+            *allowed,
+        ]
 
     def clean_move_to(self) -> str:
         target = self.cleaned_data["move_to"]
@@ -51,29 +54,28 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields or []
+
 
 class OrderItemInline(ReadOnlyInline):
     model = OrderItem
     fields = ["product_data", "unit_price", "quantity", "subtotal", "extra_rows", "total"]
-    readonly_fields = fields
 
 
 class OrderPaymentInline(ReadOnlyInline):
     model = OrderPayment
     fields = ["amount", "payment_method", "transaction_id", "actor", "created_at"]
-    readonly_fields = fields
 
 
 class OrderNoteInline(ReadOnlyInline):
     model = OrderNote
     fields = ["message", "is_public", "author", "created_at"]
-    readonly_fields = fields
 
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     fields = ["created_at", "type", "from_status", "to_status", "actor", "source", "data"]
-    readonly_fields = fields
     verbose_name_plural = "history"
 
 

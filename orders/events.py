@@ -3,12 +3,12 @@
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from orders.models import Order, OrderEvent, OrderEventType
 from shop.money import format_money
 
-Actor = AbstractBaseUser | None
+Actor = User | None
 
 
 def _event(

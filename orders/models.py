@@ -1,10 +1,12 @@
 import hashlib
 import secrets
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin, Transition, transition
 
 
 class OrderStatus(models.TextChoices):
@@ -71,6 +73,13 @@ class Order(FSMModelMixin, models.Model):
     payment_method = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Not columns: `orders.selectors.order_queryset()` annotates these from the payments
+    # ledger, and django-fsm adds the method.
+    amount_paid: Decimal
+    amount_outstanding: Decimal
+    is_paid: bool
+    get_available_status_transitions: Callable[[], Iterator[Transition]]
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,9 +7,7 @@ Visibility is a queryset filter: an order the caller may not see is simply not f
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     BooleanField,
     Case,
@@ -39,8 +37,7 @@ from orders.models import (
     order_token_digest,
 )
 from shop.money import ZERO
-
-Caller = AbstractBaseUser | AnonymousUser
+from shop.types import Caller
 
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
 
@@ -56,7 +53,8 @@ def order_queryset() -> QuerySet[Order]:
     refunded = _sum_subquery(
         OrderRefund.objects.filter(payment__order=OuterRef("pk")), "payment__order"
     )
-    return Order.objects.annotate(
+    # The model declares these annotations for type checkers; the plugin sees a redefinition.
+    return Order.objects.annotate(  # type: ignore[no-redef]
         amount_paid=ExpressionWrapper(paid - refunded, output_field=_MONEY),
     ).annotate(
         amount_outstanding=Case(
@@ -81,9 +79,18 @@ def order_detail_queryset(*, include_private_notes: bool) -> QuerySet[Order]:
     return order_queryset().prefetch_related("items", "payments", Prefetch("notes", notes))
 
 
-def orders_visible_to(*, caller: Caller, token: str | None) -> QuerySet[Order]:
-    """The orders a caller may open: staff all, a customer theirs, a visitor the token's."""
-    orders = order_detail_queryset(include_private_notes=caller.is_staff)
+def orders_visible_to(
+    *, caller: Caller, token: str | None, with_details: bool = True
+) -> QuerySet[Order]:
+    """The orders a caller may open: staff all, a customer theirs, a visitor the token's.
+
+    `with_details` prefetches what the full order shape shows (items, payments, notes).
+    """
+    orders = (
+        order_detail_queryset(include_private_notes=caller.is_staff)
+        if with_details
+        else order_queryset()
+    )
     if caller.is_staff:
         return orders
     if caller.is_authenticated:
@@ -103,8 +110,9 @@ def order_list_for_caller(*, caller: Caller, token: str | None) -> QuerySet[Orde
     return orders.none()
 
 
-def order_get(*, ref: str, caller: Caller, token: str | None) -> Order:
-    order = orders_visible_to(caller=caller, token=token).filter(ref=ref).first()
+def order_get(*, ref: str, caller: Caller, token: str | None, with_details: bool = True) -> Order:
+    visible = orders_visible_to(caller=caller, token=token, with_details=with_details)
+    order = visible.filter(ref=ref).first()
     if order is None:
         raise OrderNotFound()
     return order
@@ -142,7 +150,7 @@ def order_list_all(*, filters: OrderFilters) -> QuerySet[Order]:
     if filters.status:
         orders = orders.filter(status=filters.status)
     if filters.is_paid is not None:
-        orders = orders.filter(is_paid=filters.is_paid)
+        orders = orders.filter(is_paid=filters.is_paid)  # type: ignore[misc]  # annotation
     if filters.created_from:
         orders = orders.filter(created_at__date__gte=filters.created_from)
     if filters.created_to:
@@ -157,11 +165,15 @@ def order_list_all(*, filters: OrderFilters) -> QuerySet[Order]:
 
 
 def order_payable_error(order: Order) -> str | None:
-    """Why the order can't take a payment now, or None. Needs `order_queryset` annotations."""
+    """Why the order can't take a payment now, or None. Needs `order_queryset` annotations.
+
+    "Already paid" comes first, as in salesman: a paid order has moved on to PROCESSING,
+    and that, not its status, is why it takes no more money.
+    """
+    if order.is_paid:
+        return "Order is already paid."
     if order.status not in PAYABLE_STATUSES:
         return f"Order with status '{order.get_status_display()}' can't be paid."
-    if order.amount_outstanding <= Decimal(0):
-        return "Order is already paid."
     return None
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -31,11 +31,10 @@ from orders.models import (
 from orders.selectors import order_queryset, status_change_error
 from shop.money import ZERO, quantize_money
 from shop.pricing import PricedBasket
+from shop.types import Actor
 
-Actor = AbstractBaseUser | AnonymousUser | None
 
-
-def _user_or_none(actor: Actor) -> AbstractBaseUser | None:
+def _user_or_none(actor: Actor) -> User | None:
     return actor if actor is not None and actor.is_authenticated else None
 
 
@@ -80,7 +79,7 @@ def order_transition_locked(order: Order, target: str, *, actor: Actor, source: 
 def _transitions_by_target() -> dict[str, Callable[[Order], None]]:
     """Target status -> transition method, read off the machine itself."""
     return {
-        transition.target: getattr(Order, transition.name)
+        str(transition.target): getattr(Order, transition.name)
         for transition in Order._meta.get_field("status").get_all_transitions(Order)
     }
 
@@ -97,7 +96,7 @@ def order_place(
     billing_address: str,
     payment_method: str,
     extra: dict[str, Any],
-    user: AbstractBaseUser | None,
+    user: User | None,
     actor: Actor,
     source: str,
 ) -> Order:

@@ -21,17 +21,16 @@ from payments.exceptions import RefundDeclined
 from shop.registry import configured_instances
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
     from orders.models import Order, OrderPayment
     from shop.pricing import PricedBasket
+    from shop.types import Caller
 
 
 @dataclass(frozen=True)
 class PaymentContext:
     """Who pays, and the service's absolute base URL for return addresses."""
 
-    actor: AbstractBaseUser | AnonymousUser
+    actor: Caller
     base_url: str
     source: str = "api"
 
@@ -54,7 +53,7 @@ class PaymentMethod:
     pays_baskets: ClassVar[bool] = True
     pays_orders: ClassVar[bool] = True
 
-    def is_offered_to(self, actor: AbstractBaseUser | AnonymousUser) -> bool:
+    def is_offered_to(self, actor: Caller) -> bool:
         return not self.is_staff_only or bool(actor.is_staff)
 
     def basket_error(self, basket: PricedBasket, *, context: PaymentContext) -> str | None:

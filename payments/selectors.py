@@ -1,10 +1,7 @@
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
 from orders.models import Order
 from payments.methods import PaymentContext, payment_methods
 from shop.pricing import PricedBasket
-
-Actor = AbstractBaseUser | AnonymousUser
+from shop.types import Caller as Actor
 
 
 def payment_method_choices_for_basket(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
 from orders.exceptions import RefundNotAllowed
@@ -24,8 +23,7 @@ from shop.exceptions import EmptyBasket
 from shop.models import Basket
 from shop.selectors import basket_priced
 from shop.services import basket_lock
-
-Actor = AbstractBaseUser | AnonymousUser
+from shop.types import Caller as Actor
 
 
 def _method_for(identifier: str, *, actor: Actor, paying: str) -> PaymentMethod:

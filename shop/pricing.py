@@ -16,16 +16,15 @@ from typing import TYPE_CHECKING, Any
 from shop.money import ZERO, format_money, quantize_money
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
     from shop.products import Purchasable
+    from shop.types import Actor
 
 
 @dataclass(frozen=True)
 class PricingContext:
     """What a modifier may look at besides the lines: who buys, and the basket's extra."""
 
-    user: AbstractBaseUser | AnonymousUser | None = None
+    user: Actor = None
     extra: dict[str, Any] = field(default_factory=dict)
     channel: str = "storefront"
 

@@ -9,7 +9,7 @@ change in the basket or orders.
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 from django.apps import apps
 from django.db import models
@@ -53,12 +53,12 @@ def product_get(product_type: str, product_id: int) -> Purchasable:
     """A product that can be put in a basket now, or `ProductNotFound`."""
     model = product_types().get(product_type)
     product = model._default_manager.filter(pk=product_id).first() if model else None
-    if product is None or not product.is_purchasable:
+    if product is None or not getattr(product, "is_purchasable", False):
         raise ProductNotFound(
             f"Product '{product_type}' with id '{product_id}' doesn't exist.",
             field="product_id",
         )
-    return product
+    return cast(Purchasable, product)
 
 
 def products_in_bulk(keys: Iterable[ProductKey]) -> dict[ProductKey, Purchasable]:
@@ -73,5 +73,5 @@ def products_in_bulk(keys: Iterable[ProductKey]) -> dict[ProductKey, Purchasable
         if model is None:
             continue
         for product in model._default_manager.filter(pk__in=ids):
-            found[(product_type, product.pk)] = product
+            found[(product_type, product.pk)] = cast(Purchasable, product)
     return found

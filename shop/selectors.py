@@ -1,12 +1,12 @@
 """Reads of the catalogue and baskets."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
 from shop.exceptions import BasketItemNotFound, ProductNotFound
 from shop.models import Basket, BasketItem, Product
 from shop.pricing import PricedBasket, PricingContext, PricingLine, price_lines
 from shop.products import products_in_bulk
+from shop.types import Actor
 
 
 def product_list(*, search: str = "") -> QuerySet[Product]:
@@ -48,13 +48,11 @@ def basket_pricing_lines(basket: Basket) -> list[PricingLine]:
     return lines
 
 
-def basket_pricing_context(
-    basket: Basket, *, user: AbstractBaseUser | AnonymousUser | None
-) -> PricingContext:
+def basket_pricing_context(basket: Basket, *, user: Actor) -> PricingContext:
     return PricingContext(user=user, extra=dict(basket.extra), channel="storefront")
 
 
-def basket_priced(basket: Basket, *, user: AbstractBaseUser | AnonymousUser | None) -> PricedBasket:
+def basket_priced(basket: Basket, *, user: Actor) -> PricedBasket:
     return price_lines(
         basket_pricing_lines(basket), context=basket_pricing_context(basket, user=user)
     )
@@ -68,8 +66,9 @@ def basket_item_get(*, basket: Basket, ref: str) -> BasketItem:
 
 
 def basket_count(basket: Basket) -> int:
-    return basket.items.count()
+    """Distinct lines, counted like `GET /basket/` shows them (deleted products left out)."""
+    return len(basket_pricing_lines(basket))
 
 
 def basket_quantity(basket: Basket) -> int:
-    return basket.items.aggregate(total=Sum("quantity"))["total"] or 0
+    return sum(line.quantity for line in basket_pricing_lines(basket))

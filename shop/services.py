@@ -1,10 +1,10 @@
 """Writes to baskets. Every function is one transaction and locks the basket row first,
 so two requests of one shopper (two tabs, a double click) never lose an update."""
 
+import json
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from shop.conf import orderly_setting
@@ -13,8 +13,9 @@ from shop.exceptions import (
     BasketLimitExceeded,
     InvalidRequest,
     ObjectNotFound,
+    ProductNotFound,
 )
-from shop.models import Basket, BasketItem
+from shop.models import MAX_EXTRA_JSON_CHARS, Basket, BasketItem
 from shop.products import default_item_ref, product_get
 from shop.selectors import basket_item_get
 
@@ -23,6 +24,18 @@ def merge_extra(current: dict[str, Any], update: dict[str, Any]) -> dict[str, An
     """`extra` updates merge: keys sent replace, keys sent as null are removed."""
     merged = {**current, **update}
     return {key: value for key, value in merged.items() if value is not None}
+
+
+def _merge_extra_bounded(current: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """`merge_extra` for a caller's update: each request is bounded by the API, but merged
+    updates could still grow `extra` without limit, so the result is bounded too."""
+    merged = merge_extra(current, update)
+    if len(json.dumps(merged)) > MAX_EXTRA_JSON_CHARS:
+        raise BasketLimitExceeded(
+            f"Ensure this object has no more than {MAX_EXTRA_JSON_CHARS} characters of JSON.",
+            field="extra",
+        )
+    return merged
 
 
 def basket_lock(basket: Basket) -> Basket:
@@ -41,7 +54,7 @@ def _check_quantity(quantity: int) -> None:
         )
 
 
-def basket_get_or_create(*, user: AbstractBaseUser | None, basket_id: int | None) -> Basket:
+def basket_get_or_create(*, user: User | None, basket_id: int | None) -> Basket:
     """The caller's basket, created when missing.
 
     A customer (`user`) has one basket; a visitor basket they filled before logging in
@@ -55,11 +68,10 @@ def basket_get_or_create(*, user: AbstractBaseUser | None, basket_id: int | None
             if visitor_basket is not None:
                 basket_merge(source=visitor_basket, target=basket)
         return basket
-    if basket_id is not None:
-        basket = Basket.objects.filter(pk=basket_id, owner__isnull=True).first()
-        if basket is not None:
-            return basket
-    return Basket.objects.create()
+    visitor_basket = (
+        Basket.objects.filter(pk=basket_id, owner__isnull=True).first() if basket_id else None
+    )
+    return visitor_basket or Basket.objects.create()
 
 
 @transaction.atomic
@@ -96,7 +108,12 @@ def basket_add_item(
     extra: dict[str, Any] | None = None,
 ) -> BasketItem:
     """Add a product; adding one already in the basket (same ref) raises its quantity."""
-    product = product_get(product_type, product_id)
+    try:
+        product = product_get(product_type, product_id)
+    except ProductNotFound as exc:
+        # Asking for a product that can't be bought is bad input (400 on `product_id`),
+        # not a missing resource: the URL the caller posted to exists.
+        raise InvalidRequest(exc.message, field=exc.field) from exc
     basket = basket_lock(basket)
     ref = ref or default_item_ref(product_type, product.pk)
     item = basket.items.filter(ref=ref).first()
@@ -113,12 +130,12 @@ def basket_add_item(
             product_type=product_type,
             product_id=product.pk,
             quantity=quantity,
-            extra=merge_extra({}, extra or {}),
+            extra=_merge_extra_bounded({}, extra or {}),
         )
     else:
         _check_quantity(item.quantity + quantity)
         item.quantity += quantity
-        item.extra = merge_extra(item.extra, extra or {})
+        item.extra = _merge_extra_bounded(item.extra, extra or {})
         item.save(update_fields=["quantity", "extra"])
     basket.save(update_fields=["updated_at"])
     return item
@@ -138,7 +155,7 @@ def basket_update_item(
         _check_quantity(quantity)
         item.quantity = quantity
     if extra is not None:
-        item.extra = merge_extra(item.extra, extra)
+        item.extra = _merge_extra_bounded(item.extra, extra)
     item.save(update_fields=["quantity", "extra"])
     basket.save(update_fields=["updated_at"])
     return item
@@ -168,7 +185,7 @@ def basket_delete(*, basket: Basket) -> None:
 @transaction.atomic
 def basket_update_extra(*, basket: Basket, extra: dict[str, Any]) -> Basket:
     basket = basket_lock(basket)
-    basket.extra = merge_extra(basket.extra, extra)
+    basket.extra = _merge_extra_bounded(basket.extra, extra)
     basket.save(update_fields=["extra", "updated_at"])
     return basket
 
@@ -176,11 +193,11 @@ def basket_update_extra(*, basket: Basket, extra: dict[str, Any]) -> Basket:
 @transaction.atomic
 def customer_register(
     *, email: str, password: str, first_name: str = "", last_name: str = ""
-) -> AbstractBaseUser:
+) -> User:
     """Create a customer account; the email is their login (and their username)."""
     try:
         with transaction.atomic():
-            return get_user_model().objects.create_user(
+            return User.objects.create_user(
                 username=email,
                 email=email,
                 password=password,

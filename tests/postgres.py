@@ -4,10 +4,12 @@ import atexit
 import logging
 import shutil
 import tempfile
-from typing import Any
+from urllib.parse import quote
+
+import dj_database_url
 
 
-def throwaway_database_settings() -> dict[str, Any]:
+def throwaway_database_settings() -> dj_database_url.DBConfig:
     import pgserver
 
     # pgserver logs at interpreter exit, after pytest has closed the streams.
@@ -16,15 +18,5 @@ def throwaway_database_settings() -> dict[str, Any]:
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
     atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     socket_dir = server.get_uri().split("host=")[1]
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": "postgres",
-        "USER": "postgres",
-        "PASSWORD": "",
-        "HOST": socket_dir,
-        "PORT": "",
-        "CONN_MAX_AGE": 0,
-        "CONN_HEALTH_CHECKS": False,
-        "OPTIONS": {},
-        "TEST": {"NAME": "orderly_test"},
-    }
+    # A Unix socket directory goes in the host part, percent-encoded.
+    return dj_database_url.parse(f"postgres://postgres@{quote(socket_dir, safe='')}/postgres")

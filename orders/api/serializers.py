@@ -105,7 +105,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class StatusTransitionSerializer(serializers.Serializer):
     value = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a wire name
     error = serializers.CharField(allow_null=True)
 
 

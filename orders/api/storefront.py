@@ -1,8 +1,7 @@
 """Storefront order views: a customer's orders, a guest's order by token, staff lists and
 the status machine (`/api/orders/...`). Paying and refunding live in `payments.api`."""
 
-from typing import Any
-
+from django.db.models import QuerySet
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from rest_framework import status
@@ -28,9 +27,14 @@ def request_token(request: Request) -> str | None:
     return token[:128] if token else None
 
 
-def order_for_request(request: Request, ref: str) -> Order:
+def order_for_request(request: Request, ref: str, *, with_details: bool = True) -> Order:
     """The order `ref` if this caller may see it; otherwise `OrderNotFound` (404)."""
-    return selectors.order_get(ref=ref[:32], caller=request.user, token=request_token(request))
+    return selectors.order_get(
+        ref=ref[:32],
+        caller=request.user,
+        token=request_token(request),
+        with_details=with_details,
+    )
 
 
 def order_response(request: Request, order: Order) -> Response:
@@ -58,9 +62,9 @@ class OrderAllView(OrderAPIView):
         return paginated_orders(request, self, orders)
 
 
-def paginated_orders(request: Request, view: APIView, orders: Any) -> Response:
+def paginated_orders(request: Request, view: APIView, orders: QuerySet[Order]) -> Response:
     paginator = LinkHeaderPagination()
-    page = paginator.paginate_queryset(orders, request, view=view)
+    page: list[Order] | None = paginator.paginate_queryset(orders, request, view=view)
     data = OrderSerializer(page, many=True, context={"request": request}).data
     return paginator.get_paginated_response(data)
 
@@ -80,7 +84,7 @@ class OrderStatusView(OrderAPIView):
     permission_classes = [IsAdminUser]
 
     def get(self, request: Request, ref: str) -> Response:
-        order = order_for_request(request, ref)
+        order = order_for_request(request, ref, with_details=False)
         data = {
             "status": order.status,
             "status_display": order.get_status_display(),
@@ -89,7 +93,7 @@ class OrderStatusView(OrderAPIView):
         return Response(OrderStatusSerializer(data).data)
 
     def put(self, request: Request, ref: str) -> Response:
-        order = order_for_request(request, ref)
+        order = order_for_request(request, ref, with_details=False)
         serializer = OrderStatusUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         target = serializer.validated_data.get("status", order.status)

@@ -32,6 +32,7 @@ class LinkHeaderPagination(PageNumberPagination):
             links.append(f'<{next_url}>; rel="next"')
         if previous_url:
             links.append(f'<{previous_url}>; rel="prev"')
+        assert self.page is not None  # set by paginate_queryset before this is called
         headers = {"X-Total-Count": str(self.page.paginator.count)}
         if links:
             headers["Link"] = ", ".join(links)

@@ -1,6 +1,6 @@
 """Storefront serializers for the catalogue, the basket and accounts."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -82,7 +82,8 @@ class BasketItemCreateSerializer(serializers.Serializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Read per request so a product type added in settings is accepted at once.
-        self.fields["product_type"].choices = _product_type_choices()
+        product_type = cast(serializers.ChoiceField, self.fields["product_type"])
+        product_type.choices = _product_type_choices()
 
 
 class BasketItemUpdateSerializer(serializers.Serializer):

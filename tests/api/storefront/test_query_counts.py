@@ -1,0 +1,151 @@
+"""Order reads cost a fixed number of queries, however many items, payments, notes or orders.
+
+Each test measures the same request on a small and a large case and asks for equal
+counts (no N+1), then holds the count under a ceiling measured when it was written, so
+a new per-request query shows up here too.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from orders.models import Order
+from orders.services import order_note_add, payment_record
+from tests.factories import ProductFactory
+
+# Measured: session, user, the orders (with their money annotations), then one prefetch
+# each for items, payments and notes; lists add the count for X-Total-Count.
+DETAIL_MAX_QUERIES = 6
+LIST_MAX_QUERIES = 7
+STATUS_MAX_QUERIES = 3  # session, user, order: no items, payments or notes
+PAY_METHODS_MAX_QUERIES = 6
+
+
+def get_ok(client: Client, url: str) -> Any:
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response
+
+
+def measure(count_queries: Any, client: Client, url: str) -> int:
+    get_ok(client, url)  # warm up: nothing the first request alone pays for is counted
+    return count_queries(lambda: get_ok(client, url))
+
+
+@pytest.fixture
+def rich_order(place_order, visitor_client, staff) -> dict[str, Any]:
+    """An order of ten items with three payments and four notes."""
+    order = place_order(visitor_client, items=[(ProductFactory(), 1) for _ in range(10)])
+    stored = Order.objects.get(ref=order["ref"])
+    for number in range(3):
+        payment_record(
+            order=stored,
+            amount=Decimal("1.00"),
+            transaction_id=f"bank-{number}",
+            payment_method="pay-in-advance",
+            actor=staff,
+            source="test",
+        )
+    for number in range(4):
+        order_note_add(
+            order=stored,
+            message=f"note {number}",
+            is_public=number % 2 == 0,
+            actor=staff,
+            source="test",
+        )
+    return order
+
+
+@pytest.fixture
+def small_order(place_order, visitor_client) -> dict[str, Any]:
+    return place_order(visitor_client, items=[(ProductFactory(), 1)])
+
+
+@pytest.mark.parametrize("caller", ["staff_client", "customer_client", "visitor_client"])
+def test_order_detail_does_not_grow_with_items_payments_or_notes(
+    request, place_order, count_queries, staff, caller
+):
+    client = request.getfixturevalue(caller)
+    small = place_order(client, items=[(ProductFactory(), 1)])
+    big = place_order(client, items=[(ProductFactory(), 2) for _ in range(10)])
+    stored = Order.objects.get(ref=big["ref"])
+    for number in range(3):
+        payment_record(
+            order=stored,
+            amount=Decimal("1.00"),
+            transaction_id=f"bank-{number}",
+            payment_method="pay-in-advance",
+            actor=staff,
+            source="test",
+        )
+        order_note_add(order=stored, message="hi", is_public=True, actor=staff, source="test")
+
+    def url(order: dict[str, Any]) -> str:
+        return f"/api/orders/{order['ref']}/?token={order['token']}"
+
+    small_count = measure(count_queries, client, url(small))
+    big_count = measure(count_queries, client, url(big))
+
+    big_body = get_ok(client, url(big)).json()
+    assert (len(big_body["items"]), len(big_body["payments"]), len(big_body["notes"])) == (
+        10,
+        3,
+        3,
+    )
+    assert small_count == big_count
+    assert big_count <= DETAIL_MAX_QUERIES
+
+
+def _place_many(place_order: Any, client: Client, count: int) -> None:
+    for _ in range(count):
+        place_order(client, items=[(ProductFactory(), 1), (ProductFactory(), 2)])
+
+
+def test_the_customer_list_does_not_grow_with_orders(place_order, customer_client, count_queries):
+    _place_many(place_order, customer_client, 2)
+    few = measure(count_queries, customer_client, "/api/orders/")
+
+    _place_many(place_order, customer_client, 13)
+    many = measure(count_queries, customer_client, "/api/orders/")
+
+    assert len(get_ok(customer_client, "/api/orders/").json()) == 15
+    assert few == many
+    assert many <= LIST_MAX_QUERIES
+
+
+def test_the_staff_list_does_not_grow_with_orders(
+    place_order, staff_client, visitor_client, count_queries
+):
+    url = "/api/orders/all/?status=HOLD&ordering=-total"
+    _place_many(place_order, visitor_client, 2)
+    few = measure(count_queries, staff_client, url)
+
+    _place_many(place_order, visitor_client, 13)
+    many = measure(count_queries, staff_client, url)
+
+    assert len(get_ok(staff_client, url).json()) == 15
+    assert few == many
+    assert many <= LIST_MAX_QUERIES
+
+
+def test_the_status_view_costs_the_same_for_any_order(
+    staff_client, small_order, rich_order, count_queries
+):
+    small = measure(count_queries, staff_client, f"/api/orders/{small_order['ref']}/status/")
+    rich = measure(count_queries, staff_client, f"/api/orders/{rich_order['ref']}/status/")
+
+    assert small == rich
+    assert rich <= STATUS_MAX_QUERIES
+
+
+def test_the_pay_methods_cost_the_same_for_any_order(
+    staff_client, small_order, rich_order, count_queries
+):
+    small = measure(count_queries, staff_client, f"/api/orders/{small_order['ref']}/pay/")
+    rich = measure(count_queries, staff_client, f"/api/orders/{rich_order['ref']}/pay/")
+
+    assert small == rich
+    assert rich <= PAY_METHODS_MAX_QUERIES
