@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "shop",
     "orders",
     "payments",
+    "integration",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,11 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "shop.api.errors.storefront_exception_handler",
+    # Per API token on /v1/, per IP for anonymous order lookups by token (see the class).
+    "DEFAULT_THROTTLE_CLASSES": ["integration.throttling.OrderlyRateThrottle"],
+    # How many proxies in front of the service append to X-Forwarded-For; 0 trusts only
+    # the connecting address, so clients can't pick their own rate-limit bucket.
+    "NUM_PROXIES": env_int("NUM_PROXIES", default=0),
     # Money is a decimal string on the storefront wire ("33.00"), never a float.
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -136,3 +142,4 @@ LOGGING = {
 # Defaults live in shop/conf.py; set any of them here or through the environment.
 ORDERLY_CURRENCY = env_str("ORDERLY_CURRENCY", default="USD")
 ORDERLY_PAY_ON_DELIVERY_MAX_QUANTITY = env_int("ORDERLY_PAY_ON_DELIVERY_MAX_QUANTITY", default=10)
+

@@ -1,11 +1,13 @@
 """The storefront API (`/api/`), wire-compatible with django-salesman's.
 
 Each app owns its views; this table only places them, so the paths a salesman frontend
-calls are readable in one spot.
+calls are readable in one spot. Unsafe calls that move money or status accept an
+Idempotency-Key (`integration.idempotency`).
 """
 
 from django.urls import path
 
+from integration.idempotency import idempotent
 from orders.api import storefront as orders_api
 from payments.api import storefront as payments_api
 from shop.api import storefront as shop_api
@@ -27,13 +29,23 @@ storefront_patterns = [
     path("basket/extra/", shop_api.BasketExtraView.as_view(), name="basket-extra"),
     path("basket/<str:ref>/", shop_api.BasketItemView.as_view(), name="basket-item"),
     # checkout
-    path("checkout/", payments_api.CheckoutView.as_view(), name="checkout"),
+    path("checkout/", idempotent(payments_api.CheckoutView).as_view(), name="checkout"),
     # orders
     path("orders/", orders_api.OrderListView.as_view(), name="order-list"),
     path("orders/last/", orders_api.OrderLastView.as_view(), name="order-last"),
     path("orders/all/", orders_api.OrderAllView.as_view(), name="order-all"),
     path("orders/<str:ref>/", orders_api.OrderDetailView.as_view(), name="order-detail"),
-    path("orders/<str:ref>/status/", orders_api.OrderStatusView.as_view(), name="order-status"),
-    path("orders/<str:ref>/pay/", payments_api.OrderPayView.as_view(), name="order-pay"),
-    path("orders/<str:ref>/refund/", payments_api.OrderRefundView.as_view(), name="order-refund"),
+    path(
+        "orders/<str:ref>/status/",
+        idempotent(orders_api.OrderStatusView).as_view(),
+        name="order-status",
+    ),
+    path(
+        "orders/<str:ref>/pay/", idempotent(payments_api.OrderPayView).as_view(), name="order-pay"
+    ),
+    path(
+        "orders/<str:ref>/refund/",
+        idempotent(payments_api.OrderRefundView).as_view(),
+        name="order-refund",
+    ),
 ]

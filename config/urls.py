@@ -7,4 +7,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((storefront_patterns, "storefront"))),
     path("api-auth/", include("rest_framework.urls")),
+    path("v1/", include("integration.urls")),
 ]

@@ -71,6 +71,15 @@ class Order(FSMModelMixin, models.Model):
     extra_rows = models.JSONField(default=list, blank=True)
     extra = models.JSONField(default=dict, blank=True)
     payment_method = models.CharField(max_length=64, blank=True)
+    # Set for orders placed for a team (through /v1/, or by a customer who is a member).
+    team = models.ForeignKey(
+        "shop.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    profile = models.ForeignKey(
+        "shop.Profile", null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    # When the order became fully paid (None while money is owed).
+    date_paid = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,6 +103,8 @@ class Order(FSMModelMixin, models.Model):
             models.Index(fields=["user", "-created_at", "-id"], name="order_user_newest"),
             models.Index(fields=["status", "-created_at", "-id"], name="order_status_newest"),
             models.Index(fields=["email"], name="order_email"),
+            models.Index(fields=["team", "-created_at", "-id"], name="order_team_newest"),
+            models.Index(fields=["profile", "-created_at", "-id"], name="order_profile_newest"),
         ]
 
     def __str__(self) -> str:
@@ -159,6 +170,11 @@ class OrderItem(models.Model):
     total = models.DecimalField(max_digits=12, decimal_places=2)
     extra_rows = models.JSONField(default=list, blank=True)
     extra = models.JSONField(default=dict, blank=True)
+    # An add-on line, optionally tied to the main line (of this or an earlier order) it extends.
+    is_add_on = models.BooleanField(default=False)
+    linked_item = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="add_ons"
+    )
 
     class Meta:
         ordering = ["id"]

@@ -36,6 +36,7 @@ from orders.models import (
     OrderStatus,
     order_token_digest,
 )
+from shop.models import Team
 from shop.money import ZERO
 from shop.types import Caller
 
@@ -79,6 +80,11 @@ def order_detail_queryset(*, include_private_notes: bool) -> QuerySet[Order]:
     return order_queryset().prefetch_related("items", "payments", Prefetch("notes", notes))
 
 
+def _own_or_team_orders(user: Caller) -> Q:
+    """A customer's orders, and those of the teams they are a member of."""
+    return Q(user=user) | Q(team__in=Team.objects.filter(members=user.pk))
+
+
 def orders_visible_to(
     *, caller: Caller, token: str | None, with_details: bool = True
 ) -> QuerySet[Order]:
@@ -94,7 +100,7 @@ def orders_visible_to(
     if caller.is_staff:
         return orders
     if caller.is_authenticated:
-        return orders.filter(user=caller)
+        return orders.filter(_own_or_team_orders(caller))
     if token:
         return orders.filter(token_digest=order_token_digest(token))
     return orders.none()
@@ -104,7 +110,7 @@ def order_list_for_caller(*, caller: Caller, token: str | None) -> QuerySet[Orde
     """`/orders/`: a customer's own orders (staff too), a visitor's token order, newest first."""
     orders = order_detail_queryset(include_private_notes=caller.is_staff)
     if caller.is_authenticated:
-        return orders.filter(user=caller)
+        return orders.filter(_own_or_team_orders(caller))
     if token:
         return orders.filter(token_digest=order_token_digest(token))
     return orders.none()

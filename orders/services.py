@@ -2,7 +2,8 @@
 and notes. Each function is one transaction; those that change an order lock its row
 first, so concurrent requests apply one after the other, never both on stale data."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +30,7 @@ from orders.models import (
     order_token_digest,
 )
 from orders.selectors import order_queryset, status_change_error
+from shop.models import Profile, Team
 from shop.money import ZERO, quantize_money
 from shop.pricing import PricedBasket
 from shop.types import Actor
@@ -87,6 +89,14 @@ def _transitions_by_target() -> dict[str, Callable[[Order], None]]:
 TRANSITION_BY_TARGET = _transitions_by_target()
 
 
+@dataclass(frozen=True)
+class ItemLink:
+    """How one priced line relates to others: an add-on, optionally of an existing line."""
+
+    is_add_on: bool = False
+    linked_item_id: int | None = None
+
+
 @transaction.atomic
 def order_place(
     *,
@@ -99,8 +109,17 @@ def order_place(
     user: User | None,
     actor: Actor,
     source: str,
+    team: Team | None = None,
+    profile: Profile | None = None,
+    item_links: Sequence[ItemLink] | None = None,
 ) -> Order:
-    """Create an order from priced lines, frozen as they are now, in status CREATED."""
+    """Create an order from priced lines, frozen as they are now, in status CREATED.
+
+    `item_links`, when given, has one entry per priced line, in the same order.
+    """
+    links = list(item_links) if item_links is not None else [ItemLink()] * len(priced.lines)
+    if len(links) != len(priced.lines):
+        raise ValueError("item_links must have one entry per priced line")
     token = new_order_token()
     order = Order.objects.create(
         ref=order_ref_next(),
@@ -115,6 +134,8 @@ def order_place(
         extra_rows=[row.to_json() for row in priced.extra_rows],
         extra=extra,
         payment_method=payment_method,
+        team=team,
+        profile=profile,
     )
     OrderItem.objects.bulk_create(
         OrderItem(
@@ -128,8 +149,10 @@ def order_place(
             total=line.total,
             extra_rows=[row.to_json() for row in line.extra_rows],
             extra=line.line.extra,
+            is_add_on=link.is_add_on,
+            linked_item_id=link.linked_item_id,
         )
-        for line in priced.lines
+        for line, link in zip(priced.lines, links, strict=True)
     )
     events.event_order_placed(order, actor=_user_or_none(actor), source=source)
     order_transition_locked(order, OrderStatus.CREATED, actor=actor, source=source)
@@ -194,6 +217,9 @@ def payment_record(
         transaction_id=transaction_id,
     )
     locked = order_lock(order.pk)
+    if locked.is_paid and locked.date_paid is None:
+        locked.date_paid = timezone.now()
+        locked.save(update_fields=["date_paid", "updated_at"])
     if locked.is_paid and status_change_error(locked, OrderStatus.PROCESSING) is None:
         order_transition_locked(locked, OrderStatus.PROCESSING, actor=actor, source=source)
     return payment

@@ -48,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_SIZE": 20,
     "MAX_PAGE_SIZE": 100,
     "CURRENCY": "USD",
+    # Requests an API token may make, unless the token sets its own ("<n>/<period>").
+    "API_RATE_LIMIT": "600/minute",
+    # Anonymous order lookups by ?token= per client IP, so tokens can't be guessed at speed.
+    "ORDER_TOKEN_LOOKUP_RATE_LIMIT": "120/minute",
     # Bank details shown to buyers who choose pay in advance.
     "BANK_TRANSFER_INSTRUCTIONS": "Transfer the total to the shop's bank account, "
     "quoting the order reference.",

@@ -35,6 +35,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Unprocessable(DomainError):
+    """Well-formed, but contradicts an earlier request (HTTP 422)."""
+
+    code = "unprocessable"
+
+
 class PaymentDeclined(DomainError):
     """A payment method or provider refused to go ahead (HTTP 402)."""
 

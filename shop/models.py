@@ -81,3 +81,40 @@ class BasketItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.product_type}#{self.product_id}"
+
+
+class Team(models.Model):
+    """A customer organisation: its members' storefront accounts and its API tokens see the
+    team's orders."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=64, unique=True)
+    contact_email = models.EmailField(blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    """The identity a team places orders for: a brand, a client, a department."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="profiles")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True, help_text="Where order mail for this profile goes.")
+    legal_company_name = models.CharField(max_length=200, blank=True)
+    billing_address = models.TextField(blank=True)
+    website_url = models.URLField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["team", "created_at", "id"], name="profile_team_created")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.team})"

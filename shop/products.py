@@ -9,7 +9,7 @@ change in the basket or orders.
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Protocol, cast, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 from django.apps import apps
 from django.db import models
@@ -24,8 +24,11 @@ ProductKey = tuple[str, int]
 
 @runtime_checkable
 class Purchasable(Protocol):
-    pk: int
-    is_purchasable: bool
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_purchasable(self) -> bool: ...
 
     def get_price(self, context: PricingContext) -> Decimal: ...
 

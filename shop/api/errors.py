@@ -12,12 +12,20 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from shop.exceptions import Conflict, DomainError, InvalidRequest, ObjectNotFound, PaymentDeclined
+from shop.exceptions import (
+    Conflict,
+    DomainError,
+    InvalidRequest,
+    ObjectNotFound,
+    PaymentDeclined,
+    Unprocessable,
+)
 
 _STATUS_BY_CATEGORY: list[tuple[type[DomainError], int]] = [
     (InvalidRequest, status.HTTP_400_BAD_REQUEST),
     (ObjectNotFound, status.HTTP_404_NOT_FOUND),
     (Conflict, status.HTTP_409_CONFLICT),
+    (Unprocessable, status.HTTP_422_UNPROCESSABLE_ENTITY),
     (PaymentDeclined, status.HTTP_402_PAYMENT_REQUIRED),
 ]
 

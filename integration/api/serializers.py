@@ -1,0 +1,176 @@
+"""`/v1/` shapes, as the Presscart API (and its `pypresscart` client) has them.
+
+Ids are strings; order money is a float in major units and product prices integer cents,
+converted only here (`integration.api.converters`).
+"""
+
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from integration.api.converters import major_units, minor_units
+from integration.selectors import order_money
+from orders.models import PAYABLE_STATUSES, Order, OrderItem
+from shop.conf import orderly_setting
+from shop.models import Product, Profile
+
+
+def string_id(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def parse_id(value: Any) -> int | None:
+    """A wire id ("42") as a primary key, or None when it can't name any of our rows."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return int(text)
+
+
+class LineItemSerializer(serializers.Serializer):
+    def to_representation(self, item: OrderItem) -> dict[str, Any]:
+        order = item.order
+        return {
+            "id": str(item.pk),
+            "order_id": str(item.order_id),
+            "product_id": str(item.product_id),
+            "name": item.product_data.get("name"),
+            "quantity": item.quantity,
+            "price": major_units(item.unit_price),
+            "is_add_on": item.is_add_on,
+            "linked_order_line_item_id": string_id(item.linked_item_id),
+            "created_at": serializers.DateTimeField().to_representation(order.created_at),
+            "updated_at": serializers.DateTimeField().to_representation(order.updated_at),
+        }
+
+
+class OrderSerializer(serializers.Serializer):
+    """Expects `integration.selectors.team_orders` rows (annotated, items prefetched)."""
+
+    def to_representation(self, order: Order) -> dict[str, Any]:
+        money = order_money(order)
+        when = serializers.DateTimeField()
+        return {
+            "id": str(order.pk),
+            "reference_number": order.ref,
+            "status": order.status,
+            "profile_id": string_id(order.profile_id),
+            "team_id": string_id(order.team_id),
+            "email": order.email,
+            "currency": orderly_setting("CURRENCY"),
+            "subtotal": major_units(money.subtotal),
+            "discount": major_units(money.discount),
+            "processing_fee": major_units(money.processing_fee),
+            "credits_applied": major_units(money.credits_applied),
+            "total": major_units(order.total),
+            "amount_paid": major_units(order.amount_paid),
+            "date_paid": when.to_representation(order.date_paid) if order.date_paid else None,
+            "is_guest_order": order.profile_id is None and order.user_id is None,
+            "checkout_link": self.checkout_link(order),
+            "created_at": when.to_representation(order.created_at),
+            "updated_at": when.to_representation(order.updated_at),
+            "line_items": LineItemSerializer(order.items.all(), many=True).data,
+        }
+
+    def checkout_link(self, order: Order) -> str | None:
+        """Where anyone holding the link can see and pay the order, while it is payable."""
+        if order.is_paid or order.status not in PAYABLE_STATUSES:
+            return None
+        path = reverse("pay-page", kwargs={"token": order.token})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class OrderItemRecordSerializer(serializers.Serializer):
+    """A line item as `GET /v1/order-items` lists it."""
+
+    def to_representation(self, item: OrderItem) -> dict[str, Any]:
+        order = item.order
+        when = serializers.DateTimeField()
+        return {
+            "id": str(item.pk),
+            "order_id": str(item.order_id),
+            "product_id": str(item.product_id),
+            "product_name": item.product_data.get("name"),
+            "product_price": major_units(item.unit_price),
+            "sale_price": major_units(item.total),
+            "quantity": item.quantity,
+            "is_add_on": item.is_add_on,
+            "linked_order_line_item_id": string_id(item.linked_item_id),
+            "date_paid": when.to_representation(order.date_paid) if order.date_paid else None,
+            "created_at": when.to_representation(order.created_at),
+            "updated_at": when.to_representation(order.updated_at),
+        }
+
+
+class ProfileSerializer(serializers.Serializer):
+    def to_representation(self, profile: Profile) -> dict[str, Any]:
+        when = serializers.DateTimeField()
+        return {
+            "id": str(profile.pk),
+            "name": profile.name,
+            "email": profile.email,
+            "legal_company_name": profile.legal_company_name,
+            "website_url": profile.website_url,
+            "team_id": str(profile.team_id),
+            "created_at": when.to_representation(profile.created_at),
+            "updated_at": when.to_representation(profile.updated_at),
+        }
+
+
+class ProductSerializer(serializers.Serializer):
+    def to_representation(self, product: Product) -> dict[str, Any]:
+        when = serializers.DateTimeField()
+        return {
+            "id": str(product.pk),
+            "name": product.name,
+            "description": product.description,
+            "code": product.code,
+            "active": product.is_active,
+            "prices": [
+                {"unit_amount": minor_units(product.price), "currency": orderly_setting("CURRENCY")}
+            ],
+            "created_at": when.to_representation(product.created_at),
+            "updated_at": when.to_representation(product.updated_at),
+        }
+
+
+# --- requests ------------------------------------------------------------------------
+
+
+class CheckoutLineSerializer(serializers.Serializer):
+    product_id = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, default=1)
+    is_add_on = serializers.BooleanField(default=False)
+    linked_order_line_item_id = serializers.CharField(
+        max_length=64, required=False, allow_null=True, allow_blank=True
+    )
+
+    def validate_quantity(self, quantity: int) -> int:
+        maximum = orderly_setting("BASKET_MAX_QUANTITY")
+        if quantity > maximum:
+            raise serializers.ValidationError(f"Must be at most {maximum}.")
+        return quantity
+
+
+class CheckoutSerializer(serializers.Serializer):
+    """Unknown fields (`apply_credits`, ...) are ignored, as the contract says."""
+
+    profile_id = serializers.CharField(max_length=64)
+    line_items = CheckoutLineSerializer(many=True, allow_empty=False)
+    discount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+    def validate_line_items(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        maximum = orderly_setting("BASKET_MAX_ITEMS")
+        if len(lines) > maximum:
+            raise serializers.ValidationError(f"Must have at most {maximum} line items.")
+        return lines
+
+
+class ProfileOrdersQuerySerializer(serializers.Serializer):
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False)
+    paid_orders_only = serializers.BooleanField(required=False, default=False)

@@ -1,0 +1,201 @@
+"""The integration API (`/v1/`): a team's software places and reads its orders.
+
+Every view authenticates a bearer API token, checks the scope it needs, and reads only
+the token's team's objects; another team's object is a 404, never a 403.
+"""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import status
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
+
+from integration import selectors, services
+from integration.api.auth import ApiTokenAuthentication, HasScope, request_token
+from integration.api.errors import integration_exception_handler
+from integration.api.pagination import page_request, paginate
+from integration.api.serializers import (
+    CheckoutSerializer,
+    OrderItemRecordSerializer,
+    OrderSerializer,
+    ProductSerializer,
+    ProfileOrdersQuerySerializer,
+    ProfileSerializer,
+    parse_id,
+)
+from integration.models import Scope
+from orders.exceptions import OrderNotFound
+from shop.exceptions import ObjectNotFound, ProductNotFound
+
+
+class IntegrationView(APIView):
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [HasScope]
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+    required_scope: str = ""
+
+    def get_exception_handler(self) -> Callable[..., Response | None]:
+        return integration_exception_handler
+
+
+def id_or_404(value: str, not_found: Callable[[], Exception]) -> int:
+    pk = parse_id(value)
+    if pk is None:
+        raise not_found()
+    return pk
+
+
+def paginated(
+    request: Request,
+    queryset: QuerySet,
+    serializer: type[BaseSerializer],
+    *,
+    sorts: dict[str, str],
+    default_sort: str = "created_at",
+) -> Response:
+    page_query = page_request(
+        request.query_params.dict(), sort_fields=sorts, default_sort=default_sort
+    )
+    page = paginate(queryset, page_query)
+    data = serializer(page.records, many=True, context={"request": request}).data
+    return Response(page.envelope(page_query, data))
+
+
+class WhoAmIView(IntegrationView):
+    def get_permissions(self) -> list[Any]:
+        return []  # any valid token may ask who it is
+
+    def get(self, request: Request) -> Response:
+        if request.auth is None:
+            self.permission_denied(request)
+        token = request_token(request)
+        return Response(
+            {
+                "source": "api_token",
+                "team_id": str(token.team_id),
+                "token_type": token.token_type,
+                "scopes": token.granted_scopes,
+                "name": token.name,
+                "expires_at": token.expires_at,
+            }
+        )
+
+
+class OrderListView(IntegrationView):
+    required_scope = Scope.ORDERS_LISTS
+
+    def get(self, request: Request) -> Response:
+        orders = selectors.team_orders(request_token(request).team)
+        return paginated(request, orders, OrderSerializer, sorts=selectors.ORDER_SORTS)
+
+
+class OrderDetailView(IntegrationView):
+    required_scope = Scope.ORDERS_READ
+
+    def get(self, request: Request, order_id: str) -> Response:
+        order = selectors.team_order_get(
+            team=request_token(request).team, order_id=id_or_404(order_id, OrderNotFound)
+        )
+        return Response(OrderSerializer(order, context={"request": request}).data)
+
+
+def _profile_not_found() -> Exception:
+    return ObjectNotFound("Profile not found.")
+
+
+def _product_not_found() -> Exception:
+    return ProductNotFound("Product not found.")
+
+
+class CheckoutView(IntegrationView):
+    required_scope = Scope.ORDERS_CREATE
+
+    def post(self, request: Request) -> Response:
+        serializer = CheckoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        team = request_token(request).team
+        lines = [
+            services.CheckoutLine(
+                product_id=id_or_404(line["product_id"], _product_not_found),
+                quantity=line["quantity"],
+                is_add_on=line["is_add_on"],
+                linked_order_line_item_id=(
+                    id_or_404(line["linked_order_line_item_id"], OrderNotFound)
+                    if line.get("linked_order_line_item_id")
+                    else None
+                ),
+            )
+            for line in data["line_items"]
+        ]
+        order = services.integration_checkout(
+            team=team,
+            profile_id=id_or_404(data["profile_id"], _profile_not_found),
+            lines=lines,
+            discount=data.get("discount") or Decimal(0),
+        )
+        order = selectors.team_order_get(team=team, order_id=order.pk)
+        body = OrderSerializer(order, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class OrderItemListView(IntegrationView):
+    required_scope = Scope.ORDERS_LISTS
+
+    def get(self, request: Request) -> Response:
+        items = selectors.team_order_items(request_token(request).team)
+        return paginated(
+            request, items, OrderItemRecordSerializer, sorts=selectors.ORDER_ITEM_SORTS
+        )
+
+
+class TeamProfileListView(IntegrationView):
+    required_scope = Scope.PROFILES_LISTS
+
+    def get(self, request: Request, team_id: str) -> Response:
+        team = request_token(request).team
+        if parse_id(team_id) != team.pk:
+            raise ObjectNotFound("Team not found.")
+        profiles = selectors.team_profiles(team)
+        return paginated(request, profiles, ProfileSerializer, sorts=selectors.PROFILE_SORTS)
+
+
+class ProfileOrderListView(IntegrationView):
+    required_scope = Scope.ORDERS_LISTS
+
+    def get(self, request: Request, profile_id: str) -> Response:
+        query = ProfileOrdersQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        orders = selectors.profile_orders(
+            team=request_token(request).team,
+            profile_id=id_or_404(profile_id, _profile_not_found),
+            start_date=query.validated_data.get("start_date"),
+            end_date=query.validated_data.get("end_date"),
+            paid_only=query.validated_data["paid_orders_only"],
+        )
+        return paginated(request, orders, OrderSerializer, sorts=selectors.ORDER_SORTS)
+
+
+class ProductDetailView(IntegrationView):
+    required_scope = Scope.PRODUCTS_READ
+
+    def get(self, request: Request, product_id: str) -> Response:
+        product = selectors.listed_product_get(id_or_404(product_id, _product_not_found))
+        return Response(ProductSerializer(product).data)
+
+
+class ProductListingView(IntegrationView):
+    required_scope = Scope.PRODUCTS_READ
+
+    def get(self, request: Request) -> Response:
+        return paginated(
+            request, selectors.listed_products(), ProductSerializer, sorts=selectors.LISTING_SORTS
+        )

@@ -1,0 +1,112 @@
+"""Reads of the integration API, always scoped to the token's team: another team's
+objects are simply not found."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from orders.exceptions import OrderNotFound
+from orders.models import Order, OrderItem
+from orders.selectors import order_queryset
+from shop.exceptions import ObjectNotFound, ProductNotFound
+from shop.models import Product, Profile, Team
+from shop.money import ZERO, quantize_money
+
+ORDER_SORTS = {
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "total": "total",
+    "reference_number": "ref",
+}
+ORDER_ITEM_SORTS = {"created_at": "order__created_at", "price": "unit_price"}
+PROFILE_SORTS = {"created_at": "created_at", "name": "name"}
+LISTING_SORTS = {"created_at": "created_at", "name": "name", "price": "price"}
+
+
+def team_orders(team: Team) -> QuerySet[Order]:
+    items = Prefetch("items", OrderItem.objects.order_by("id"))
+    return order_queryset().filter(team=team).prefetch_related(items)
+
+
+def team_order_get(*, team: Team, order_id: int) -> Order:
+    order = team_orders(team).filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def team_order_items(team: Team) -> QuerySet[OrderItem]:
+    return OrderItem.objects.filter(order__team=team).select_related("order")
+
+
+def team_profiles(team: Team) -> QuerySet[Profile]:
+    return Profile.objects.filter(team=team)
+
+
+def team_profile_get(*, team: Team, profile_id: int) -> Profile:
+    profile = team_profiles(team).filter(pk=profile_id).first()
+    if profile is None:
+        raise ObjectNotFound("Profile not found.")
+    return profile
+
+
+def profile_orders(
+    *,
+    team: Team,
+    profile_id: int,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    paid_only: bool = False,
+) -> QuerySet[Order]:
+    profile = team_profile_get(team=team, profile_id=profile_id)
+    orders = team_orders(team).filter(profile=profile)
+    if start_date:
+        orders = orders.filter(created_at__date__gte=start_date)
+    if end_date:
+        orders = orders.filter(created_at__date__lte=end_date)
+    if paid_only:
+        orders = orders.filter(is_paid=True)  # type: ignore[misc]  # an annotation
+    return orders
+
+
+def listed_products() -> QuerySet[Product]:
+    return Product.objects.filter(is_active=True)
+
+
+def listed_product_get(product_id: int) -> Product:
+    product = listed_products().filter(pk=product_id).first()
+    if product is None:
+        raise ProductNotFound("Product not found.")
+    return product
+
+
+@dataclass(frozen=True)
+class OrderMoney:
+    """An order's money as Presscart shows it, derived from the frozen lines and rows.
+
+    subtotal is price x quantity; every negative price row (discounts) adds to discount
+    and every positive one (shipping, tax, fees) to processing_fee, so that
+    total = subtotal - discount + processing_fee - credits_applied holds exactly.
+    """
+
+    subtotal: Decimal
+    discount: Decimal
+    processing_fee: Decimal
+    credits_applied: Decimal
+
+
+def order_money(order: Order) -> OrderMoney:
+    items = list(order.items.all())
+    rows: list[dict[str, Any]] = list(order.extra_rows)
+    for item in items:
+        rows.extend(item.extra_rows)
+    amounts = [Decimal(row["amount"]) for row in rows]
+    return OrderMoney(
+        subtotal=quantize_money(sum((i.unit_price * i.quantity for i in items), ZERO)),
+        discount=quantize_money(-sum((a for a in amounts if a < 0), ZERO)),
+        processing_fee=quantize_money(sum((a for a in amounts if a > 0), ZERO)),
+        credits_applied=ZERO,
+    )
