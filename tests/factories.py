@@ -9,7 +9,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from shop.models import Product
+from shop.models import Product, Profile, Team
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
@@ -43,3 +43,21 @@ class UserFactory(factory.django.DjangoModelFactory):
 class StaffFactory(UserFactory):
     username = factory.Sequence(lambda n: f"staff{n}@example.com")
     is_staff = True
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    slug = factory.Sequence(lambda n: f"team-{n}")
+    contact_email = factory.LazyAttribute(lambda team: f"orders@{team.slug}.example")
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    team = factory.SubFactory(TeamFactory)
+    name = factory.Sequence(lambda n: f"Profile {n}")
+    email = factory.LazyAttribute(lambda profile: f"{profile.team.slug}@example.com")
