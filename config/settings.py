@@ -143,3 +143,23 @@ LOGGING = {
 ORDERLY_CURRENCY = env_str("ORDERLY_CURRENCY", default="USD")
 ORDERLY_PAY_ON_DELIVERY_MAX_QUANTITY = env_int("ORDERLY_PAY_ON_DELIVERY_MAX_QUANTITY", default=10)
 
+# --- Payments: the test gateway and Stripe Checkout ------------------------------------
+# Both are off unless the environment turns them on; see README "Payments".
+#   ORDERLY_TEST_GATEWAY_ENABLED=1   offers `test-card`, a pretend provider in the service
+#   ORDERLY_STRIPE_ENABLED=1         offers `stripe` (on by itself when a secret key is set)
+# Secrets come only from the environment and are never logged.
+ORDERLY_TEST_GATEWAY_SECRET = env_str("ORDERLY_TEST_GATEWAY_SECRET", default="")
+ORDERLY_STRIPE_SECRET_KEY = env_str("ORDERLY_STRIPE_SECRET_KEY", default="")
+ORDERLY_STRIPE_WEBHOOK_SECRET = env_str("ORDERLY_STRIPE_WEBHOOK_SECRET", default="")
+ORDERLY_STRIPE_API_BASE = env_str("ORDERLY_STRIPE_API_BASE", default="")
+ORDERLY_WEBHOOK_TOLERANCE = env_int("ORDERLY_WEBHOOK_TOLERANCE", default=300)
+ORDERLY_PROVIDER_TIMEOUT = env_int("ORDERLY_PROVIDER_TIMEOUT", default=10)
+_payment_gateways = []
+if env_bool("ORDERLY_TEST_GATEWAY_ENABLED", default=False):
+    _payment_gateways.append("payments.gateways.test_card.TestCardGateway")
+if env_bool("ORDERLY_STRIPE_ENABLED", default=bool(ORDERLY_STRIPE_SECRET_KEY)):
+    _payment_gateways.append("payments.gateways.stripe_checkout.StripeCheckout")
+if _payment_gateways:
+    from shop.conf import DEFAULTS as _ORDERLY_DEFAULTS
+
+    ORDERLY_PAYMENT_METHODS = [*_ORDERLY_DEFAULTS["PAYMENT_METHODS"], *_payment_gateways]

@@ -2,10 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.storefront_urls import storefront_patterns
+from payments.api.webhooks import payment_webhook
+from payments.web.pay_page import pay_page
+from payments.web.test_gateway import gateway_page
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((storefront_patterns, "storefront"))),
     path("api-auth/", include("rest_framework.urls")),
     path("v1/", include("integration.urls")),
+    # The hosted pay page: the `checkout_link` handed out with an order.
+    path("pay/<str:token>/", pay_page, name="pay-page"),
+    # Payment providers' notifications, one URL per payment method (`/webhooks/stripe/`).
+    path("webhooks/<slug:method>/", payment_webhook, name="payment-webhook"),
+    # The built-in test gateway's approve/decline page (404 unless it is enabled).
+    path("test-gateway/", gateway_page, name="test-gateway"),
 ]

@@ -1,4 +1,4 @@
-from shop.exceptions import InvalidRequest, PaymentDeclined
+from shop.exceptions import InvalidRequest, ObjectNotFound, PaymentDeclined
 
 
 class PaymentMethodNotAvailable(InvalidRequest):
@@ -20,3 +20,16 @@ class RefundDeclined(PaymentDeclined):
     """A refund could not be made through the payment's method."""
 
     code = "refund_declined"
+
+
+class NotificationRefused(InvalidRequest):
+    """A provider notification we won't act on: forged, stale, malformed or not matching
+    the order. It is answered 4xx, logged for staff, and changes nothing else."""
+
+    code = "notification_refused"
+
+
+class NotificationProviderNotFound(ObjectNotFound):
+    """A notification for a payment method that isn't enabled here."""
+
+    code = "notification_provider_not_found"

@@ -9,15 +9,18 @@ never touch the HTTP request: what they need travels in a `PaymentContext`.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from orders.selectors import order_payable_error
-from payments.exceptions import RefundDeclined
+from payments.exceptions import NotificationRefused, RefundDeclined
 from shop.registry import configured_instances
 
 if TYPE_CHECKING:
@@ -28,20 +31,105 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PaymentContext:
-    """Who pays, and the service's absolute base URL for return addresses."""
+    """Who pays, the service's absolute base URL for return addresses, and, when the
+    caller has a page of its own for that (the hosted pay page), where to send the buyer
+    back after paying."""
 
     actor: Caller
     base_url: str
     source: str = "api"
+    return_url: str | None = None
 
     def absolute(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
 
 
 def order_return_url(order: Order, context: PaymentContext) -> str:
-    """Where a buyer reads their order after paying: the order, opened with its token."""
+    """Where a buyer reads their order after paying: the caller's page if it named one,
+    else the order, opened with its token."""
+    if context.return_url:
+        return context.return_url
     path = reverse("storefront:order-detail", kwargs={"ref": order.ref})
     return context.absolute(f"{path}?{urlencode({'token': order.token})}")
+
+
+def order_pay_page_url(order: Order, context: PaymentContext) -> str:
+    """The hosted pay page of the order (HTML, reached with the order's token)."""
+    return context.absolute(reverse("pay-page", kwargs={"token": order.token}))
+
+
+def provider_return_url(order: Order, context: PaymentContext) -> str:
+    """Where a provider sends the buyer back: a page for people, never the JSON API.
+
+    The hosted pay page shows the result (paid, pending, failed) when `returned` is set.
+    """
+    return context.return_url or f"{order_pay_page_url(order, context)}?returned=1"
+
+
+@dataclass(frozen=True)
+class ProviderCall:
+    """An outbound call a method made to its provider, for the ledger."""
+
+    provider: str
+    action: str  # `payments.models.ProviderCallAction`
+    order_ref: str
+    amount: Decimal
+    is_success: bool
+    reference: str = ""
+    error: str = ""
+    duration_ms: int = 0
+
+
+# The calls made during the current payment use case; the service saves them when it ends,
+# committed or rolled back (`payments.services`). None outside such a use case.
+provider_calls: ContextVar[list[ProviderCall] | None] = ContextVar(
+    "orderly_provider_calls", default=None
+)
+
+
+def provider_call_note(call: ProviderCall) -> None:
+    """Methods report each provider call here; they never write the ledger themselves."""
+    collected = provider_calls.get()
+    if collected is not None:
+        collected.append(call)
+        return
+    from payments.services import provider_calls_save
+
+    provider_calls_save([call])
+
+
+class NoticeOutcome(StrEnum):
+    """What a provider notification says happened."""
+
+    PAID = "paid"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+    # Authentic but nothing for us to do (an event type we don't act on).
+    IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class RefundNotice:
+    transaction_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PaymentNotice:
+    """An authenticated provider notification, parsed: all the services need to act."""
+
+    event_id: str
+    event_type: str
+    outcome: NoticeOutcome
+    order_ref: str = ""
+    # The provider's id of the payment (what `OrderPayment.transaction_id` holds).
+    transaction_id: str = ""
+    amount: Decimal | None = None
+    currency: str = ""
+    # REFUNDED: the refunds itemized, or only the payment's refunded total so far.
+    refunds: tuple[RefundNotice, ...] = ()
+    refunded_total: Decimal | None = None
+    payload: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 class PaymentMethod:
@@ -81,6 +169,14 @@ class PaymentMethod:
         Raise `RefundDeclined` when it can't be done.
         """
         raise RefundDeclined(f"{self.label} payments can't be refunded automatically.")
+
+    def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> PaymentNotice:
+        """Authenticate a provider's notification (webhook) and parse it.
+
+        Raise `NotificationRefused` when it is forged, stale or malformed. Never log or
+        keep the signature or any secret.
+        """
+        raise NotificationRefused(f"{self.label} takes no notifications.")
 
 
 class OfflinePaymentMethod(PaymentMethod):

@@ -2,28 +2,89 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
 
 from orders.exceptions import RefundNotAllowed
-from orders.models import Order, OrderPayment, OrderStatus
-from orders.selectors import status_change_error
+from orders.models import Order, OrderPayment, OrderRefund, OrderStatus
+from orders.selectors import order_payable_error, status_change_error
 from orders.services import (
     order_lock,
     order_place,
     order_transition_locked,
+    payment_record,
     payment_refund_record,
     payment_refundable_amount,
 )
-from payments.exceptions import PaymentMethodNotAvailable, RefundDeclined
-from payments.methods import PaymentContext, PaymentMethod, payment_method_get
+from payments.exceptions import (
+    NotificationProviderNotFound,
+    NotificationRefused,
+    PaymentMethodNotAvailable,
+    RefundDeclined,
+)
+from payments.methods import (
+    NoticeOutcome,
+    PaymentContext,
+    PaymentMethod,
+    PaymentNotice,
+    ProviderCall,
+    RefundNotice,
+    payment_method_get,
+    provider_calls,
+)
+from payments.models import NotificationVerdict, PaymentNotification, PaymentProviderCall
+from shop.conf import orderly_setting
 from shop.exceptions import EmptyBasket
 from shop.models import Basket
+from shop.money import ZERO, quantize_money
 from shop.selectors import basket_priced
 from shop.services import basket_lock
 from shop.types import Caller as Actor
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@transaction.atomic
+def provider_calls_save(calls: list[ProviderCall]) -> None:
+    PaymentProviderCall.objects.bulk_create(
+        PaymentProviderCall(
+            provider=call.provider,
+            action=call.action,
+            order_ref=call.order_ref[:32],
+            amount=call.amount,
+            is_success=call.is_success,
+            reference=call.reference[:255],
+            error=call.error[:255],
+            duration_ms=call.duration_ms,
+        )
+        for call in calls
+    )
+
+
+def _provider_ledger(func: Callable[P, R]) -> Callable[P, R]:
+    """Save the provider calls a use case made once its transaction has ended, committed
+    or rolled back: a call that happened stays on the ledger even if the use case failed."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        token = provider_calls.set([])
+        try:
+            return func(*args, **kwargs)
+        finally:
+            calls = provider_calls.get() or []
+            provider_calls.reset(token)
+            if calls:
+                provider_calls_save(calls)
+
+    return wrapper
 
 
 def _method_for(identifier: str, *, actor: Actor, paying: str) -> PaymentMethod:
@@ -41,6 +102,7 @@ class CheckoutResult:
     url: str
 
 
+@_provider_ledger
 @transaction.atomic(durable=True)
 def checkout_basket(
     *,
@@ -92,10 +154,23 @@ def checkout_basket(
     return CheckoutResult(order=order, url=url)
 
 
+@_provider_ledger
 @transaction.atomic(durable=True)
-def order_pay(*, order: Order, actor: Actor, payment_method: str, base_url: str) -> str:
-    """Start paying an existing order with a method; return the buyer's next URL."""
-    context = PaymentContext(actor=actor, base_url=base_url)
+def order_pay(
+    *,
+    order: Order,
+    actor: Actor,
+    payment_method: str,
+    base_url: str,
+    return_url: str | None = None,
+    source: str = "api",
+) -> str:
+    """Start paying an existing order with a method; return the buyer's next URL.
+
+    `return_url` is where the buyer comes back to after paying, when the caller has a
+    page for that (the hosted pay page); otherwise the method picks one.
+    """
+    context = PaymentContext(actor=actor, base_url=base_url, source=source, return_url=return_url)
     method = _method_for(payment_method, actor=actor, paying="orders")
     locked = order_lock(order.pk)
     error = method.order_error(locked, context=context)
@@ -110,39 +185,261 @@ class RefundOutcome:
     failed: list[OrderPayment] = field(default_factory=list)
 
 
+@_provider_ledger
 @transaction.atomic(durable=True)
-def order_refund(*, order: Order, actor: Actor, base_url: str) -> RefundOutcome:
-    """Refund what is left of every payment through its method.
+def order_refund(
+    *, order: Order, actor: Actor, base_url: str, amount: Decimal | None = None
+) -> RefundOutcome:
+    """Refund what is left of every payment through its method, or only `amount` of it.
 
-    Payments a method refuses are reported as failed and stay as they were. When nothing
-    failed, the order moves to REFUNDED if the machine allows it from where it is.
-    The order stays locked throughout, so two refund requests never both pay out.
+    Without `amount`, every payment is refunded in full; with it, that much is refunded
+    across the payments, oldest first, and never more than was paid net of refunds.
+    Payments a method refuses are reported as failed and stay as they were. The order
+    moves to REFUNDED, if the machine allows it, only when nothing failed and nothing
+    paid is left. The order stays locked throughout, so two refund requests never both
+    pay out.
     """
     context = PaymentContext(actor=actor, base_url=base_url)
     locked = order_lock(order.pk)
     if locked.status == OrderStatus.REFUNDED:
         raise RefundNotAllowed("Order is already marked as Refunded.", field="non_field_errors")
+    payments = list(locked.payments.prefetch_related("refunds"))
+    refundable = {payment.pk: payment_refundable_amount(payment) for payment in payments}
+    remaining: Decimal | None = None
+    if amount is not None:
+        remaining = quantize_money(amount)
+        available = sum(refundable.values(), ZERO)
+        if remaining <= ZERO or remaining > available:
+            raise RefundNotAllowed(
+                f"A refund must be more than 0.00 and at most {available} for this order.",
+                field="amount",
+            )
     outcome = RefundOutcome()
-    for payment in locked.payments.prefetch_related("refunds"):
-        amount = payment_refundable_amount(payment)
-        if amount <= 0:
+    for payment in payments:
+        portion = (
+            refundable[payment.pk] if remaining is None else min(remaining, refundable[payment.pk])
+        )
+        if portion <= ZERO:
             continue
         method = payment_method_get(payment.payment_method)
         try:
             if method is None:
                 raise RefundDeclined(f"Payment method {payment.payment_method!r} is not enabled.")
-            transaction_id = method.refund(payment, amount=amount, context=context)
+            transaction_id = method.refund(payment, amount=portion, context=context)
         except RefundDeclined:
             outcome.failed.append(payment)
             continue
         payment_refund_record(
             payment=payment,
-            amount=amount,
+            amount=portion,
             transaction_id=transaction_id,
             actor=actor,
             source=context.source,
         )
         outcome.refunded.append(payment)
-    if not outcome.failed and status_change_error(locked, OrderStatus.REFUNDED) is None:
+        if remaining is not None:
+            remaining -= portion
+            if remaining <= ZERO:
+                break
+    locked = order_lock(order.pk)
+    nothing_left = locked.amount_paid <= ZERO
+    if (
+        not outcome.failed
+        and nothing_left
+        and status_change_error(locked, OrderStatus.REFUNDED) is None
+    ):
         order_transition_locked(locked, OrderStatus.REFUNDED, actor=actor, source=context.source)
     return outcome
+
+
+# --- provider notifications (webhooks) ----------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+# Keys whose values never reach the notification log (matched case-insensitively, and as
+# a suffix: "client_secret", "api_key"...).
+_SECRET_KEYS = ("secret", "password", "token", "signature", "key", "card", "cvc", "cvv")
+_REDACTED = "[redacted]"
+_MAX_UNPARSED = 2000
+
+
+def notification_payload_redacted(value: Any) -> Any:
+    """A copy of a notification's JSON with anything secret-looking replaced."""
+    if isinstance(value, dict):
+        return {
+            key: _REDACTED
+            if any(str(key).lower().endswith(secret) for secret in _SECRET_KEYS)
+            else notification_payload_redacted(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [notification_payload_redacted(item) for item in value]
+    return value
+
+
+def _payload_for_log(body: bytes) -> dict[str, Any]:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return {"unparsed": body[:_MAX_UNPARSED].decode("utf-8", errors="replace")}
+    redacted = notification_payload_redacted(parsed)
+    return redacted if isinstance(redacted, dict) else {"body": redacted}
+
+
+def payment_notification_receive(
+    *, provider: str, body: bytes, headers: Mapping[str, str]
+) -> PaymentNotification:
+    """Authenticate, parse and act on one provider notification, exactly once.
+
+    The payment method authenticates and parses it; the action is keyed on the
+    provider's transaction id, so duplicates and concurrent deliveries record nothing
+    twice. A refused notification raises `NotificationRefused` after being logged, and
+    changes nothing else.
+    """
+    method = payment_method_get(provider)
+    if method is None:
+        raise NotificationProviderNotFound(f"No payment method {provider!r} takes notifications.")
+    notice: PaymentNotice | None = None
+    try:
+        notice = method.parse_notification(body, headers)
+        return _notification_apply(method=method, notice=notice)
+    except NotificationRefused as refusal:
+        _notification_log_refused(method=method, notice=notice, body=body, reason=refusal.message)
+        raise
+
+
+@transaction.atomic(durable=True)
+def _notification_log_refused(
+    *, method: PaymentMethod, notice: PaymentNotice | None, body: bytes, reason: str
+) -> PaymentNotification:
+    logger.warning("Refused a %s notification: %s", method.identifier, reason)
+    return PaymentNotification.objects.create(
+        provider=method.identifier,
+        event_id=notice.event_id[:255] if notice else "",
+        event_type=notice.event_type[:64] if notice else "",
+        order_ref=notice.order_ref[:32] if notice else "",
+        transaction_id=notice.transaction_id[:255] if notice else "",
+        verdict=NotificationVerdict.REFUSED,
+        reason=reason[:255],
+        payload=_payload_for_log(body),
+    )
+
+
+@transaction.atomic(durable=True)
+def _notification_apply(*, method: PaymentMethod, notice: PaymentNotice) -> PaymentNotification:
+    if notice.outcome == NoticeOutcome.IGNORED:
+        result = f"Nothing to do for {notice.event_type}."
+    else:
+        order_id = _notice_order_id(method=method, notice=notice)
+        if order_id is None:
+            raise NotificationRefused(f"Unknown order {notice.order_ref!r}.")
+        order = order_lock(order_id)
+        if notice.outcome == NoticeOutcome.PAID:
+            result = _notice_paid(order, method=method, notice=notice)
+        elif notice.outcome == NoticeOutcome.FAILED:
+            result = _notice_failed(order, notice=notice)
+        else:
+            result = _notice_refunded(order, method=method, notice=notice)
+    return PaymentNotification.objects.create(
+        provider=method.identifier,
+        event_id=notice.event_id[:255],
+        event_type=notice.event_type[:64],
+        order_ref=notice.order_ref[:32],
+        transaction_id=notice.transaction_id[:255],
+        verdict=NotificationVerdict.ACCEPTED,
+        reason=result[:255],
+        payload=notification_payload_redacted(notice.payload),
+    )
+
+
+def _notice_order_id(*, method: PaymentMethod, notice: PaymentNotice) -> int | None:
+    """The order a notice is about: by its ref, or by the payment it names (a provider's
+    refund event may carry only the payment's id)."""
+    if notice.order_ref:
+        return Order.objects.filter(ref=notice.order_ref).values_list("pk", flat=True).first()
+    if notice.outcome == NoticeOutcome.REFUNDED and notice.transaction_id:
+        return (
+            OrderPayment.objects.filter(
+                payment_method=method.identifier, transaction_id=notice.transaction_id
+            )
+            .values_list("order_id", flat=True)
+            .first()
+        )
+    return None
+
+
+def _notice_paid(order: Order, *, method: PaymentMethod, notice: PaymentNotice) -> str:
+    """Record the payment once; the order is locked."""
+    if not notice.transaction_id:
+        raise NotificationRefused("The notification names no transaction.")
+    existing = OrderPayment.objects.filter(
+        payment_method=method.identifier, transaction_id=notice.transaction_id
+    ).first()
+    if existing is not None:
+        if existing.order_id != order.pk:
+            raise NotificationRefused("The transaction was recorded for another order.")
+        return "Already recorded."
+    currency = orderly_setting("CURRENCY")
+    if notice.currency.upper() != currency.upper():
+        raise NotificationRefused(f"Wrong currency {notice.currency!r}: the shop takes {currency}.")
+    error = order_payable_error(order)
+    if error is not None:
+        raise NotificationRefused(error)
+    if notice.amount is None or notice.amount <= ZERO or notice.amount > order.amount_outstanding:
+        raise NotificationRefused(
+            f"Wrong amount {notice.amount}: {order.amount_outstanding} is outstanding."
+        )
+    payment_record(
+        order=order,
+        amount=notice.amount,
+        transaction_id=notice.transaction_id,
+        payment_method=method.identifier,
+        actor=None,
+        source="callback",
+    )
+    return f"Recorded a payment of {quantize_money(notice.amount)}."
+
+
+def _notice_failed(order: Order, *, notice: PaymentNotice) -> str:
+    """Mark the order FAILED if the machine allows it from where it is; else leave it."""
+    if order.is_paid or order.status == OrderStatus.FAILED:
+        return f"Order left as {order.get_status_display()}."
+    if status_change_error(order, OrderStatus.FAILED) is not None:
+        return f"Order left as {order.get_status_display()}."
+    order_transition_locked(order, OrderStatus.FAILED, actor=None, source="callback")
+    return "Order marked Failed."
+
+
+def _notice_refunded(order: Order, *, method: PaymentMethod, notice: PaymentNotice) -> str:
+    """Record refunds made at the provider (its dashboard), once per refund id."""
+    payment = order.payments.filter(
+        payment_method=method.identifier, transaction_id=notice.transaction_id
+    ).first()
+    if payment is None:
+        raise NotificationRefused("The refunded payment is not recorded for this order.")
+    recorded = 0
+    refunds = list(notice.refunds)
+    if not refunds and notice.refunded_total is not None:
+        # The provider gave only its running total: record what we don't have yet.
+        already = sum((r.amount for r in payment.refunds.all()), ZERO)
+        missing = quantize_money(notice.refunded_total) - already
+        if missing > ZERO:
+            refunds = [RefundNotice(f"{payment.transaction_id}:{notice.refunded_total}", missing)]
+    for refund in refunds:
+        if OrderRefund.objects.filter(transaction_id=refund.transaction_id).exists():
+            continue
+        try:
+            payment_refund_record(
+                payment=payment,
+                amount=refund.amount,
+                transaction_id=refund.transaction_id,
+                actor=None,
+                source="callback",
+            )
+        except RefundNotAllowed as exc:
+            raise NotificationRefused(f"Wrong refund amount: {exc.message}") from exc
+        recorded += 1
+    locked = order_lock(order.pk)
+    if locked.amount_paid <= ZERO and status_change_error(locked, OrderStatus.REFUNDED) is None:
+        order_transition_locked(locked, OrderStatus.REFUNDED, actor=None, source="callback")
+    return f"Recorded {recorded} refund(s)." if recorded else "Refunds already recorded."

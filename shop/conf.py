@@ -55,6 +55,21 @@ DEFAULTS: dict[str, Any] = {
     # Bank details shown to buyers who choose pay in advance.
     "BANK_TRANSFER_INSTRUCTIONS": "Transfer the total to the shop's bank account, "
     "quoting the order reference.",
+    # Provider notifications (webhooks) signed longer ago than this many seconds are
+    # refused as replays.
+    "WEBHOOK_TOLERANCE": 300,
+    # Seconds before an outbound call to a payment provider gives up.
+    "PROVIDER_TIMEOUT": 10,
+    # The test gateway's webhook signing secret; empty derives one from SECRET_KEY.
+    "TEST_GATEWAY_SECRET": "",
+    # How the test gateway delivers its notification: "http" (a signed POST to the
+    # webhook URL) or "inline" (the same webhook service, called in-process).
+    "TEST_GATEWAY_DELIVERY": "http",
+    # Stripe Checkout (`payments.gateways.stripe_checkout.StripeCheckout`): the secret API
+    # key, the webhook endpoint's signing secret, and the API base (empty: Stripe's own).
+    "STRIPE_SECRET_KEY": "",
+    "STRIPE_WEBHOOK_SECRET": "",
+    "STRIPE_API_BASE": "",
 }
 
 

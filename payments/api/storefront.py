@@ -1,5 +1,7 @@
 """Storefront views where money moves: checkout, paying an order, refunding it."""
 
+from decimal import Decimal
+
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from rest_framework import serializers, status
@@ -26,6 +28,14 @@ class CheckoutSerializer(serializers.Serializer):
 
 class OrderPaySerializer(serializers.Serializer):
     payment_method = serializers.CharField(max_length=64)
+
+
+class OrderRefundSerializer(serializers.Serializer):
+    """Beyond salesman: an optional `amount` refunds only that much (default: everything)."""
+
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
 
 
 def base_url(request: Request) -> str:
@@ -85,7 +95,14 @@ class OrderRefundView(APIView):
 
     def post(self, request: Request, ref: str) -> Response:
         order = order_for_request(request, ref)
-        outcome = services.order_refund(order=order, actor=request.user, base_url=base_url(request))
+        serializer = OrderRefundSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = services.order_refund(
+            order=order,
+            actor=request.user,
+            base_url=base_url(request),
+            amount=serializer.validated_data.get("amount"),
+        )
         data = {
             "refunded": OrderPaymentSerializer(outcome.refunded, many=True).data,
             "failed": OrderPaymentSerializer(outcome.failed, many=True).data,
