@@ -1,25 +1,89 @@
-"""Staff's view of orders. Nothing here writes an order directly: a status change goes
-through `orders.services.order_transition`, like the API's."""
+"""Staff's day-to-day order desk in Django's admin.
 
+Nothing here writes an order directly: status moves go through
+`orders.services.order_transition` and notes through `order_note_add` — the same code the
+API runs, with `source="admin"`. Recording payments and refunding are money actions of the
+`payments` app, which registers a subclass of `OrderAdmin` adding them
+(`payments.order_admin`), so this app doesn't depend on it.
+"""
+
+import csv
+from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.functional import cached_property
 
 from orders.exceptions import StatusChangeNotAllowed
-from orders.models import Order, OrderEvent, OrderItem, OrderNote, OrderPayment, OrderStatus
+from orders.models import (
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderNote,
+    OrderPayment,
+    OrderRefund,
+    OrderStatus,
+)
 from orders.selectors import order_queryset, status_change_error
-from orders.services import order_transition
+from orders.services import order_note_add, order_transition
+from shop.exceptions import DomainError
+
+# Above this many rows an unfiltered list shows PostgreSQL's estimate instead of counting.
+EXACT_COUNT_LIMIT = 100_000
+
+
+class EstimatedCountPaginator(Paginator):
+    """Counting a million orders takes seconds; the planner's estimate takes none.
+
+    Only the unfiltered list uses the estimate (filters narrow enough to count exactly).
+    """
+
+    @cached_property
+    def count(self) -> int:
+        queryset = cast(QuerySet, self.object_list)
+        if connection.vendor == "postgresql" and not queryset.query.where:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
+                    [queryset.model._meta.db_table],
+                )
+                row = cursor.fetchone()
+            if row and row[0] > EXACT_COUNT_LIMIT:
+                return int(row[0])
+        return queryset.count()
+
+
+class PaidFilter(admin.SimpleListFilter):
+    title = "paid"
+    parameter_name = "paid"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Paid"), ("no", "Not paid")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(is_paid=self.value() == "yes")  # type: ignore[misc]
+        return queryset
 
 
 class OrderAdminForm(forms.ModelForm):
+    """The order page's working fields: a status move, a note, a manual payment."""
+
     move_to = forms.ChoiceField(
         required=False,
         label="Change status to",
         help_text="Only the moves the status machine allows from the current status.",
     )
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    note_is_public = forms.BooleanField(required=False, label="Show the note to the customer")
 
     class Meta:
         model = Order
@@ -30,10 +94,8 @@ class OrderAdminForm(forms.ModelForm):
         order = self.instance
         moves = order.get_available_status_transitions() if order.pk else []
         allowed = [(move.target, OrderStatus(move.target).label) for move in moves]
-        cast(forms.ChoiceField, self.fields["move_to"]).choices = [
-            ("", "— keep the current status —"),
-            *allowed,
-        ]
+        move_to = cast(forms.ChoiceField, self.fields["move_to"])
+        move_to.choices = [("", "— keep the current status —"), *allowed]
 
     def clean_move_to(self) -> str:
         target = self.cleaned_data["move_to"]
@@ -65,12 +127,20 @@ class OrderItemInline(ReadOnlyInline):
 
 class OrderPaymentInline(ReadOnlyInline):
     model = OrderPayment
-    fields = ["amount", "payment_method", "transaction_id", "actor", "created_at"]
+    fields = ["amount", "payment_method", "transaction_id", "refunded", "actor", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderPayment]:
+        return super().get_queryset(request).prefetch_related("refunds").select_related("actor")
+
+    @admin.display(description="refunded")
+    def refunded(self, payment: OrderPayment) -> str:
+        refunds = list(payment.refunds.all())
+        return ", ".join(f"{r.amount} ({r.transaction_id})" for r in refunds) or "—"
 
 
 class OrderNoteInline(ReadOnlyInline):
     model = OrderNote
-    fields = ["message", "is_public", "author", "created_at"]
+    fields = ["created_at", "message", "is_public", "author"]
 
 
 class OrderEventInline(ReadOnlyInline):
@@ -79,18 +149,94 @@ class OrderEventInline(ReadOnlyInline):
     verbose_name_plural = "history"
 
 
+def _move_action(target: OrderStatus) -> Any:
+    """A bulk action moving the selected orders to `target` where the machine allows it."""
+
+    def move(modeladmin: "OrderAdmin", request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        moved, refused = [], []
+        for order in queryset.order_by("pk"):
+            try:
+                order_transition(order=order, status=target, actor=request.user, source="admin")
+                moved.append(order.ref)
+            except StatusChangeNotAllowed as exc:
+                refused.append(f"{order.ref}: {exc.message}")
+        if moved:
+            modeladmin.message_user(request, f"Moved to {target.label}: {', '.join(moved)}.")
+        if refused:
+            modeladmin.message_user(request, "Refused — " + " ".join(refused), messages.WARNING)
+
+    move.__name__ = f"move_to_{target.value.lower()}"
+    return admin.action(description=f"Move selected orders to {target.label}")(move)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+CSV_COLUMNS = ["ref", "created_at", "status", "email", "total", "amount_paid", "payment_method"]
+
+
+def _csv_rows(queryset: QuerySet[Order]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for order in queryset.iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                order.ref,
+                order.created_at.isoformat(),
+                order.status,
+                order.email,
+                f"{order.total:.2f}",
+                f"{order.amount_paid:.2f}",
+                order.payment_method,
+            ]
+        )
+
+
+@admin.action(description="Export selected orders as CSV")
+def export_csv(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Order]) -> Any:
+    """Streamed row by row, so exporting every order never holds them all in memory."""
+    orders = order_queryset().filter(pk__in=queryset.values("pk")).order_by("-created_at", "-id")
+    response = StreamingHttpResponse(_csv_rows(orders), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="orders.csv"'
+    return response
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     form = OrderAdminForm
-    list_display = ["ref", "created_at", "email", "status", "total", "payment_method"]
-    list_filter = ["status", "payment_method", "created_at"]
-    search_fields = ["ref", "email"]
+    list_display = [
+        "ref",
+        "created_at",
+        "email",
+        "customer",
+        "status",
+        "total",
+        "paid",
+        "payment_method",
+        "team",
+    ]
+    list_filter = ["status", PaidFilter, "created_at", "payment_method", "team"]
+    # Prefix searches (`^`) and exact refs (`=`) can use indexes on a large table.
+    search_fields = ["=ref", "^email", "^user__first_name", "^user__last_name"]
+    search_help_text = "An order ref, or the start of an email or a customer's name."
+    ordering = ["-created_at", "-id"]
     date_hierarchy = "created_at"
+    list_select_related = ["user", "team"]
+    list_per_page = 50
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    actions = [*(_move_action(status) for status in OrderStatus), export_csv]
     readonly_fields = [
         "ref",
         "status",
         "email",
         "user",
+        "team",
+        "profile",
         "billing_address",
         "shipping_address",
         "subtotal",
@@ -98,6 +244,7 @@ class OrderAdmin(admin.ModelAdmin):
         "total",
         "amount_paid",
         "amount_outstanding",
+        "date_paid",
         "payment_method",
         "extra",
         "created_at",
@@ -105,7 +252,10 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["ref", "status", "move_to"]}),
-        ("Customer", {"fields": ["email", "user", "billing_address", "shipping_address"]}),
+        (
+            "Customer",
+            {"fields": ["email", "user", "team", "profile", "billing_address", "shipping_address"]},
+        ),
         (
             "Money",
             {
@@ -115,16 +265,29 @@ class OrderAdmin(admin.ModelAdmin):
                     "total",
                     "amount_paid",
                     "amount_outstanding",
+                    "date_paid",
                     "payment_method",
                 ]
             },
         ),
+        ("Add a note", {"fields": ["note", "note_is_public"]}),
         ("More", {"fields": ["extra", "created_at", "updated_at"]}),
     ]
     inlines = [OrderItemInline, OrderPaymentInline, OrderNoteInline, OrderEventInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
-        return order_queryset().select_related("user")
+        return order_queryset().select_related("user", "team", "profile")
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return ChangeList
+
+    @admin.display(description="customer", ordering="user__last_name")
+    def customer(self, order: Order) -> str:
+        return order.user.get_full_name() if order.user else "—"
+
+    @admin.display(description="paid", boolean=True)
+    def paid(self, order: Order) -> bool:
+        return order.is_paid
 
     @admin.display(description="Amount paid")
     def amount_paid(self, order: Order) -> Any:
@@ -141,11 +304,55 @@ class OrderAdmin(admin.ModelAdmin):
         return False  # orders are records: cancel or refund them instead
 
     def save_model(self, request: HttpRequest, obj: Order, form: Any, change: bool) -> None:
-        target = form.cleaned_data.get("move_to")
-        if not target:
-            return
+        """Apply what staff asked for through the domain services, one after the other."""
+        data = form.cleaned_data
         try:
-            order_transition(order=obj, status=target, actor=request.user, source="admin")
-        except StatusChangeNotAllowed as exc:
-            # Someone else moved the order between the form and the save.
-            messages.error(request, exc.message)
+            if data.get("note"):
+                order_note_add(
+                    order=obj,
+                    message=data["note"],
+                    is_public=data.get("note_is_public", False),
+                    actor=request.user,
+                    source="admin",
+                )
+            self.apply_money_actions(request, obj, data)
+            if data.get("move_to"):
+                order_transition(
+                    order=obj, status=data["move_to"], actor=request.user, source="admin"
+                )
+        except DomainError as exc:
+            # Someone else changed the order meanwhile, or a rule refused: say which.
+            self.message_user(request, exc.message, messages.ERROR)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        # Django wraps this view in one transaction. The order form writes nothing itself:
+        # each action is a service call owning its transaction (durable for money), so the
+        # wrapper is left out — it would make those services refuse to run.
+        return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined]
+
+    def apply_money_actions(self, request: HttpRequest, order: Order, data: dict[str, Any]) -> None:
+        """Hook for the payments app: runs after a note is added, before a status move."""
+
+
+@admin.register(OrderRefund)
+class OrderRefundAdmin(admin.ModelAdmin):
+    """Refunds are read-only records; make them through an order's Refund page."""
+
+    list_display = ["created_at", "payment", "amount", "transaction_id", "actor"]
+    list_select_related = ["payment", "payment__order", "actor"]
+    search_fields = ["=payment__order__ref", "=transaction_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

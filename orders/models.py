@@ -278,4 +278,4 @@ class OrderEvent(models.Model):
         indexes = [models.Index(fields=["order", "created_at"], name="order_event_order_time")]
 
     def __str__(self) -> str:
-        return f"{self.order_id} {self.type}"
+        return self.get_type_display()

@@ -62,3 +62,7 @@ class PaymentProviderCallAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# The order page's payment and refund actions (registered over orders' OrderAdmin).
+from payments import order_admin  # noqa: E402, F401

@@ -78,3 +78,71 @@ def test_customers_cannot_open_the_admin(customer_client):
     response = customer_client.get("/admin/orders/order/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_order_list_takes_the_same_queries_for_5_and_40_orders(
+    admin_client_for, visitor_client, place_order, count_queries
+):
+    for _ in range(5):
+        place_order(visitor_client)
+    few = count_queries(lambda: admin_client_for.get("/admin/orders/order/"))
+    for _ in range(35):
+        place_order(visitor_client)
+
+    many = count_queries(lambda: admin_client_for.get("/admin/orders/order/"))
+
+    assert many == few
+
+
+def test_filters_and_search_narrow_the_order_list(admin_client_for, visitor_client, place_order):
+    held = place_order(visitor_client)["ref"]
+    on_delivery = place_order(visitor_client, payment_method="pay-on-delivery")["ref"]
+
+    by_status = admin_client_for.get("/admin/orders/order/?status__exact=HOLD").content.decode()
+    unpaid = admin_client_for.get("/admin/orders/order/?paid=no").content.decode()
+    found = admin_client_for.get(f"/admin/orders/order/?q={on_delivery}").content.decode()
+
+    assert held in by_status and on_delivery not in by_status
+    assert held in unpaid and on_delivery in unpaid
+    assert on_delivery in found and held not in found
+
+
+def test_csv_export_streams_the_selected_orders(admin_client_for, visitor_client, place_order):
+    refs = [place_order(visitor_client)["ref"] for _ in range(3)]
+    ids = [str(Order.objects.get(ref=ref).pk) for ref in refs[:2]]
+
+    response = admin_client_for.post(
+        "/admin/orders/order/", {"action": "export_csv", "_selected_action": ids}
+    )
+
+    assert response.status_code == 200
+    assert response.streaming
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "ref,created_at,status,email,total,amount_paid,payment_method"
+    assert sorted(line.split(",")[0] for line in lines[1:]) == sorted(refs[:2])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/orders/order/",
+        "/admin/integration/apitoken/",
+        "/admin/integration/apitoken/add/",
+        "/admin/shop/team/",
+        "/admin/payments/paymentnotification/",
+    ],
+)
+def test_customers_and_visitors_are_sent_to_the_login(customer_client, visitor_client, url):
+    for client in (customer_client, visitor_client):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_refund_page_is_staff_only(customer_client, visitor_client, place_order):
+    order = Order.objects.get(ref=place_order(visitor_client)["ref"])
+
+    response = customer_client.get(f"/admin/orders/order/{order.pk}/refund/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")

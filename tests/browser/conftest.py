@@ -6,6 +6,7 @@ browser download is never used.
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,9 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture
-def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A fresh phone-sized browser context; closed after the test."""
+@contextmanager
+def browser_context(monkeypatch: pytest.MonkeyPatch, width: int, height: int) -> Iterator[Any]:
+    """A fresh Chromium browser context of the given size; closed afterwards."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: "
@@ -40,7 +41,7 @@ def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
         try:
             yield context
         finally:
@@ -49,3 +50,10 @@ def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             # ORM calls made while Playwright's loop runs get their own connection; close
             # it here, or the test database can't be dropped at the end of the run.
             connections.close_all()
+
+
+@pytest.fixture
+def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A phone-sized browser context: the pay page is mostly opened on phones."""
+    with browser_context(monkeypatch, 390, 844) as context:
+        yield context
