@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "shop",
     "orders",
     "payments",
@@ -41,7 +43,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it times everything and tags every log line with the request id.
+    "config.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's, the pay page's) straight from the app server, compressed
+    # and cached forever under hashed names.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -95,7 +102,30 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers files for production; a development run serves them from
+# the apps themselves.
+STATIC_ROOT = env_str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")) if not DEBUG else None
+WHITENOISE_USE_FINDERS = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Behind a TLS-terminating proxy: trust its X-Forwarded-Proto, redirect plain HTTP, and
+# tell browsers to use HTTPS only (HSTS). Off for local plain-HTTP runs.
+if env_bool("HTTPS", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    # The health checks are probed over plain HTTP from inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
 
 # Cookies are HTTPS-only unless the deployment says it serves plain HTTP (local runs).
 _SECURE_COOKIES = env_bool("SECURE_COOKIES", default=not DEBUG)
@@ -129,13 +159,55 @@ REST_FRAMEWORK = {
     # Money is a decimal string on the storefront wire ("33.00"), never a float.
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
+# OpenAPI 3 (drf-spectacular): one document per API, browsable with Swagger UI served
+# from local files (drf-spectacular-sidecar), never a CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Orderly",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SORT_OPERATION_PARAMETERS": False,
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "orderToken": {
+                "type": "apiKey",
+                "in": "query",
+                "name": "token",
+                "description": "A guest order's token, as checkout hands it out.",
+            }
+        }
+    },
+    "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "orders.models.OrderStatus"},
+}
+
+# One JSON object per line on stdout (LOG_FORMAT=text for humans), each stamped with
+# the request id; see config/observability.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "config.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": env_str("LOG_FORMAT", default="text" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Our access line replaces Django's; its errors (with tracebacks) stay.
+        "django.server": {"level": "WARNING"},
+    },
 }
 
 # --- Orderly -------------------------------------------------------------------------

@@ -20,5 +20,13 @@ if not os.environ.get("DATABASE_URL"):
 
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Tests don't run collectstatic (the production-server test does, for itself): static
+# files come straight from the apps.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # Fast hashing: the suite creates many users; production keeps Django's default.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

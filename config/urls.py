@@ -1,12 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config import health
+from config.openapi import schema_urls
 from config.storefront_urls import storefront_patterns
 from payments.api.webhooks import payment_webhook
 from payments.web.pay_page import pay_page
 from payments.web.test_gateway import gateway_page
 
 urlpatterns = [
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
+    # OpenAPI documents and browsable docs: /api/schema/, /api/docs/, /v1/schema/, /v1/docs/
+    *schema_urls("storefront", "api/"),
+    *schema_urls("integration", "v1/"),
     path("admin/", admin.site.urls),
     path("api/", include((storefront_patterns, "storefront"))),
     path("api-auth/", include("rest_framework.urls")),
@@ -18,3 +25,7 @@ urlpatterns = [
     # The built-in test gateway's approve/decline page (404 unless it is enabled).
     path("test-gateway/", gateway_page, name="test-gateway"),
 ]
+
+# JSON errors under /api/ and /v1/ (in each API's shape), Django's pages elsewhere.
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -37,3 +37,6 @@ class LinkHeaderPagination(PageNumberPagination):
         if links:
             headers["Link"] = ", ".join(links)
         return Response(data, headers=headers)
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return schema  # the body stays a plain array; pages travel in headers

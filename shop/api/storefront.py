@@ -151,7 +151,8 @@ class BasketExtraView(BasketAPIView):
         )
         return Response({"extra": basket.extra})
 
-    patch = put
+    def patch(self, request: Request) -> Response:
+        return self.put(request)
 
 
 class BasketItemView(BasketAPIView):
@@ -170,7 +171,8 @@ class BasketItemView(BasketAPIView):
         )
         return self.item_response(ref)
 
-    patch = put
+    def patch(self, request: Request, ref: str) -> Response:
+        return self.put(request, ref)
 
     def delete(self, request: Request, ref: str) -> Response:
         services.basket_remove_item(basket=self.basket(), ref=ref)

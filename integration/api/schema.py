@@ -1,0 +1,256 @@
+"""OpenAPI description of `/v1/`.
+
+The views render with hand-written `to_representation`s (Presscart's shapes are not our
+models'), so the shapes are declared here for the document, and a test checks real
+responses against it so the two can't drift apart.
+"""
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers
+
+from integration.api import v1 as views
+from integration.api.serializers import CheckoutSerializer, ProfileOrdersQuerySerializer
+from integration.selectors import (
+    LISTING_SORTS,
+    ORDER_ITEM_SORTS,
+    ORDER_SORTS,
+    PROFILE_SORTS,
+)
+from shop.api.openapi import IDEMPOTENCY_KEY
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "integration.api.auth.ApiTokenAuthentication"
+    name = "bearerToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A team's API token (oly_…), from `manage.py apitoken create`.",
+        }
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class PathSegmentField(serializers.Field):
+    pass
+
+
+class IssueSerializer(serializers.Serializer):
+    path = serializers.ListField(child=PathSegmentField())
+    message = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="ValidationError, UnauthorizedError, …")
+    message = serializers.CharField()
+    issues = IssueSerializer(many=True, required=False)
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+ERRORS = {
+    401: _error("Missing, malformed, expired or revoked token."),
+    403: _error("The token lacks the scope (named in the message)."),
+    429: _error("Over the token's rate limit; see Retry-After."),
+}
+NOT_FOUND = {404: _error("Not found, or another team's (indistinguishable).")}
+INVALID = {400: _error("Invalid parameters or body: see issues.")}
+
+
+class LineItemSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    order_id = serializers.CharField()
+    product_id = serializers.CharField()
+    name = serializers.CharField(allow_null=True)
+    quantity = serializers.IntegerField()
+    price = serializers.FloatField(help_text="Unit price in major units.")
+    is_add_on = serializers.BooleanField()
+    linked_order_line_item_id = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class OrderSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    reference_number = serializers.CharField()
+    status = serializers.CharField()
+    profile_id = serializers.CharField(allow_null=True)
+    team_id = serializers.CharField(allow_null=True)
+    email = serializers.CharField()
+    currency = serializers.CharField()
+    subtotal = serializers.FloatField(help_text="Sum of price x quantity, major units.")
+    discount = serializers.FloatField()
+    processing_fee = serializers.FloatField()
+    credits_applied = serializers.FloatField()
+    total = serializers.FloatField(
+        help_text="subtotal - discount + processing_fee - credits_applied"
+    )
+    amount_paid = serializers.FloatField()
+    date_paid = serializers.DateTimeField(allow_null=True)
+    is_guest_order = serializers.BooleanField()
+    checkout_link = serializers.URLField(
+        allow_null=True, help_text="The hosted pay page, while the order is unpaid."
+    )
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    line_items = LineItemSerializer(many=True)
+
+
+class OrderItemRecordSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    order_id = serializers.CharField()
+    product_id = serializers.CharField()
+    product_name = serializers.CharField(allow_null=True)
+    product_price = serializers.FloatField()
+    sale_price = serializers.FloatField()
+    quantity = serializers.IntegerField()
+    is_add_on = serializers.BooleanField()
+    linked_order_line_item_id = serializers.CharField(allow_null=True)
+    date_paid = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class ProfileSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+    legal_company_name = serializers.CharField()
+    website_url = serializers.CharField()
+    team_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class PriceSerializer(serializers.Serializer):
+    unit_amount = serializers.IntegerField(help_text="Minor units (cents).")
+    currency = serializers.CharField()
+
+
+class ProductSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    code = serializers.CharField()
+    active = serializers.BooleanField()
+    prices = PriceSerializer(many=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class WhoAmISerializer(serializers.Serializer):
+    source = serializers.CharField()  # type: ignore[assignment]  # a wire name
+    team_id = serializers.CharField()
+    token_type = serializers.ChoiceField(choices=["full_access", "custom", "read_only"])
+    scopes = serializers.ListField(child=serializers.CharField())
+    name = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
+_PAGES: dict[str, type[serializers.Serializer]] = {}
+
+
+def _page_of(record: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    """Presscart's envelope around `record`; one class per name, as components need."""
+    if name in _PAGES:
+        return _PAGES[name]
+    _PAGES[name] = type(
+        name,
+        (serializers.Serializer,),
+        {
+            "records": record(many=True),
+            "total_records": serializers.IntegerField(),
+            "total_pages": serializers.IntegerField(),
+            "current_page": serializers.IntegerField(),
+            "next_page": serializers.IntegerField(allow_null=True),
+            "previous_page": serializers.IntegerField(allow_null=True),
+        },
+    )
+    return _PAGES[name]
+
+
+def _page_parameters(sorts: dict[str, str]) -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter("limit", OpenApiTypes.INT, description="Default 25; above 100 is capped."),
+        OpenApiParameter("page", OpenApiTypes.INT, description="1-based."),
+        OpenApiParameter("sort_by", OpenApiTypes.STR, enum=sorted(sorts)),
+        OpenApiParameter("order_by", OpenApiTypes.STR, enum=["asc", "desc"]),
+    ]
+
+
+def _list(operation_id: str, record: type, name: str, sorts: dict[str, str], **more: Any) -> Any:
+    return extend_schema(
+        operation_id=operation_id,
+        parameters=[*_page_parameters(sorts), *more.pop("parameters", [])],
+        responses={200: _page_of(record, name), **INVALID, **ERRORS, **more.pop("errors", {})},
+        **more,
+    )
+
+
+extend_schema_view(
+    get=extend_schema(operation_id="auth_token", responses={200: WhoAmISerializer, **ERRORS})
+)(views.WhoAmIView)
+extend_schema_view(get=_list("orders_list", OrderSerializer, "OrderPage", ORDER_SORTS))(
+    views.OrderListView
+)
+extend_schema_view(
+    get=extend_schema(
+        operation_id="orders_get", responses={200: OrderSerializer, **ERRORS, **NOT_FOUND}
+    )
+)(views.OrderDetailView)
+extend_schema_view(
+    post=extend_schema(
+        operation_id="orders_checkout",
+        request=CheckoutSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: OrderSerializer,
+            **INVALID,
+            **ERRORS,
+            **NOT_FOUND,
+            409: _error("A request with this Idempotency-Key is still running."),
+            422: _error("This Idempotency-Key was used for a different request."),
+        },
+        description="Create an order for one of the team's profiles, priced from the "
+        "catalogue; unpaid orders carry a checkout_link.",
+    )
+)(views.CheckoutView)
+extend_schema_view(
+    get=_list("order_items_list", OrderItemRecordSerializer, "OrderItemPage", ORDER_ITEM_SORTS)
+)(views.OrderItemListView)
+extend_schema_view(
+    get=_list(
+        "teams_profiles_list", ProfileSerializer, "ProfilePage", PROFILE_SORTS, errors=NOT_FOUND
+    )
+)(views.TeamProfileListView)
+extend_schema_view(
+    get=_list(
+        "profiles_orders_list",
+        OrderSerializer,
+        "OrderPage",
+        ORDER_SORTS,
+        parameters=[ProfileOrdersQuerySerializer],
+        errors=NOT_FOUND,
+    )
+)(views.ProfileOrderListView)
+extend_schema_view(
+    get=extend_schema(
+        operation_id="products_get", responses={200: ProductSerializer, **ERRORS, **NOT_FOUND}
+    )
+)(views.ProductDetailView)
+extend_schema_view(get=_list("products_listings", ProductSerializer, "ProductPage", LISTING_SORTS))(
+    views.ProductListingView
+)
