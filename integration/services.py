@@ -55,8 +55,12 @@ def api_token_create(
     unknown = sorted(set(scopes or []) - set(Scope.values))
     if unknown:
         raise InvalidRequest(f"Unknown scopes: {', '.join(unknown)}.", field="scopes")
-    if token_type == TokenType.CUSTOM and not scopes:
-        raise InvalidRequest("A custom token needs at least one scope.", field="scopes")
+    if token_type in {TokenType.CUSTOM, TokenType.READ_ONLY} and not scopes:
+        # Such a token could do nothing but ask who it is: surely a mistake.
+        raise InvalidRequest(
+            f"A {token_type} token needs at least one scope.",
+            field="scopes",
+        )
     if rate_limit:
         parse_rate(rate_limit)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

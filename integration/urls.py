@@ -28,4 +28,6 @@ urlpatterns = [
     re_path(
         r"^products/(?P<product_id>[^/]+)/?$", v1.ProductDetailView.as_view(), name="product-detail"
     ),
+    # Last: anything else under /v1/ is a 404 in the envelope.
+    re_path(r"^(?P<path>.*)$", v1.unknown_path, name="unknown-path"),
 ]

@@ -4,6 +4,7 @@ Ids are strings; order money is a float in major units and product prices intege
 converted only here (`integration.api.converters`).
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -14,6 +15,10 @@ from integration.selectors import order_money
 from orders.models import PAYABLE_STATUSES, Order, OrderItem
 from shop.conf import orderly_setting
 from shop.models import Product, Profile
+from shop.money import quantize_money
+
+# The largest amount an order's money columns hold (12 digits, 2 of them cents).
+MAX_AMOUNT = Decimal("9999999999.99")
 
 
 def string_id(value: int | None) -> str | None:
@@ -139,6 +144,18 @@ class ProductSerializer(serializers.Serializer):
 # --- requests ------------------------------------------------------------------------
 
 
+class MajorUnitsField(serializers.DecimalField):
+    """An amount in major units as Presscart clients send it: a JSON number, often a
+    float (`0.1 + 0.2` arrives as 0.30000000000000004). Read through its decimal text
+    and rounded to cents here, at the edge, so the domain only ever sees exact cents."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_digits=None, decimal_places=None, max_value=MAX_AMOUNT, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        return quantize_money(super().to_internal_value(data))
+
+
 class CheckoutLineSerializer(serializers.Serializer):
     product_id = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1, default=1)
@@ -159,9 +176,7 @@ class CheckoutSerializer(serializers.Serializer):
 
     profile_id = serializers.CharField(max_length=64)
     line_items = CheckoutLineSerializer(many=True, allow_empty=False)
-    discount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
-    )
+    discount = MajorUnitsField(required=False, allow_null=True, min_value=Decimal(0))
 
     def validate_line_items(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
         maximum = orderly_setting("BASKET_MAX_ITEMS")

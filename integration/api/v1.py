@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -19,7 +21,7 @@ from rest_framework.views import APIView
 
 from integration import selectors, services
 from integration.api.auth import ApiTokenAuthentication, HasScope, request_token
-from integration.api.errors import integration_exception_handler
+from integration.api.errors import error_body, integration_exception_handler
 from integration.api.pagination import page_request, paginate
 from integration.api.serializers import (
     CheckoutSerializer,
@@ -199,3 +201,10 @@ class ProductListingView(IntegrationView):
         return paginated(
             request, selectors.listed_products(), ProductSerializer, sorts=selectors.LISTING_SORTS
         )
+
+
+@csrf_exempt
+def unknown_path(request: HttpRequest, path: str) -> JsonResponse:
+    """Presscart paths we don't serve (outlets, campaigns, ...) answer in the error
+    envelope too, not with Django's HTML page, so clients read a `NotFoundError`."""
+    return JsonResponse(error_body(404, "Not found."), status=404)

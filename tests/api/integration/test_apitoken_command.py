@@ -116,3 +116,9 @@ def test_revoke_by_id(team, make_token):
     run("revoke", str(ApiToken.objects.get().pk))
 
     assert whoami(raw).status_code == 401
+
+
+def test_a_read_only_token_without_scopes_is_refused(team):
+    with pytest.raises(CommandError, match="A read_only token needs at least one scope"):
+        run("create", "--team", team.slug, "--type", "read_only")
+    assert not ApiToken.objects.exists()
