@@ -32,6 +32,7 @@ from orders.models import (
 )
 from orders.selectors import order_queryset, status_change_error
 from orders.services import order_note_add, order_transition
+from shop.admin import RecordAdmin
 from shop.exceptions import DomainError
 
 # Above this many rows an unfiltered list shows PostgreSQL's estimate instead of counting.
@@ -341,18 +342,9 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderRefund)
-class OrderRefundAdmin(admin.ModelAdmin):
+class OrderRefundAdmin(RecordAdmin):
     """Refunds are read-only records; make them through an order's Refund page."""
 
     list_display = ["created_at", "payment", "amount", "transaction_id", "actor"]
     list_select_related = ["payment", "payment__order", "actor"]
     search_fields = ["=payment__order__ref", "=transaction_id"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -1,13 +1,11 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from payments.models import PaymentNotification, PaymentProviderCall
+from shop.admin import RecordAdmin
 
 
 @admin.register(PaymentNotification)
-class PaymentNotificationAdmin(admin.ModelAdmin):
+class PaymentNotificationAdmin(RecordAdmin):
     """Read-only: a record of what providers sent, refused ones included."""
 
     list_display = [
@@ -24,18 +22,9 @@ class PaymentNotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
     readonly_fields = [f.name for f in PaymentNotification._meta.fields]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(PaymentProviderCall)
-class PaymentProviderCallAdmin(admin.ModelAdmin):
+class PaymentProviderCallAdmin(RecordAdmin):
     """Read-only: the ledger of calls we made to providers, failed ones included."""
 
     list_display = [
@@ -53,15 +42,6 @@ class PaymentProviderCallAdmin(admin.ModelAdmin):
     search_fields = ["order_ref", "reference"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in PaymentProviderCall._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # The order page's payment and refund actions (registered over orders' OrderAdmin).

@@ -22,42 +22,7 @@ from orders.models import (
     order_token_digest,
 )
 from orders.services import order_ref_next, order_transition
-
-LABELS = {
-    "NEW": "New",
-    "CREATED": "Created",
-    "HOLD": "Hold",
-    "FAILED": "Failed",
-    "CANCELLED": "Cancelled",
-    "PROCESSING": "Processing",
-    "SHIPPED": "Shipped",
-    "COMPLETED": "Completed",
-    "REFUNDED": "Refunded",
-}
-STATUSES = list(LABELS)
-# The contract's table ("Order status"), copied by hand: the machine must match it.
-ALLOWED = {
-    "NEW": {"CREATED"},
-    "CREATED": {"HOLD", "FAILED", "CANCELLED", "PROCESSING"},
-    "HOLD": {"FAILED", "CANCELLED", "PROCESSING"},
-    "FAILED": {"CANCELLED", "PROCESSING"},
-    "CANCELLED": set(),
-    "PROCESSING": {"SHIPPED", "COMPLETED", "REFUNDED"},
-    "SHIPPED": {"COMPLETED", "REFUNDED"},
-    "COMPLETED": {"REFUNDED"},
-    "REFUNDED": set(),
-}
-# An allowed path from CREATED (where checkout leaves a pay-on-delivery order).
-PATH_FROM_CREATED = {
-    "CREATED": [],
-    "HOLD": ["HOLD"],
-    "FAILED": ["FAILED"],
-    "CANCELLED": ["CANCELLED"],
-    "PROCESSING": ["PROCESSING"],
-    "SHIPPED": ["PROCESSING", "SHIPPED"],
-    "COMPLETED": ["PROCESSING", "COMPLETED"],
-    "REFUNDED": ["PROCESSING", "REFUNDED"],
-}
+from tests.contract import ALLOWED, LABELS, PATH_FROM_CREATED, STATUSES
 
 
 def test_the_tables_cover_every_status():

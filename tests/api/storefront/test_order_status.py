@@ -6,43 +6,7 @@ import pytest
 from django.test import Client
 
 from orders.models import Order, OrderEvent, OrderEventType
-
-LABELS = {
-    "NEW": "New",
-    "CREATED": "Created",
-    "HOLD": "Hold",
-    "FAILED": "Failed",
-    "CANCELLED": "Cancelled",
-    "PROCESSING": "Processing",
-    "SHIPPED": "Shipped",
-    "COMPLETED": "Completed",
-    "REFUNDED": "Refunded",
-}
-STATUSES = list(LABELS)
-# The contract's table, written out here on purpose: the API must agree with it, not with
-# whatever the machine happens to say.
-ALLOWED = {
-    "NEW": {"CREATED"},
-    "CREATED": {"HOLD", "FAILED", "CANCELLED", "PROCESSING"},
-    "HOLD": {"FAILED", "CANCELLED", "PROCESSING"},
-    "FAILED": {"CANCELLED", "PROCESSING"},
-    "CANCELLED": set(),
-    "PROCESSING": {"SHIPPED", "COMPLETED", "REFUNDED"},
-    "SHIPPED": {"COMPLETED", "REFUNDED"},
-    "COMPLETED": {"REFUNDED"},
-    "REFUNDED": set(),
-}
-# How staff get an order placed with pay on delivery (CREATED) to each status.
-PATH_FROM_CREATED = {
-    "CREATED": [],
-    "HOLD": ["HOLD"],
-    "FAILED": ["FAILED"],
-    "CANCELLED": ["CANCELLED"],
-    "PROCESSING": ["PROCESSING"],
-    "SHIPPED": ["PROCESSING", "SHIPPED"],
-    "COMPLETED": ["PROCESSING", "COMPLETED"],
-    "REFUNDED": ["PROCESSING", "REFUNDED"],
-}
+from tests.contract import ALLOWED, LABELS, PATH_FROM_CREATED, STATUSES
 
 
 def status_url(ref: str) -> str:
