@@ -282,3 +282,12 @@ def test_a_decline_for_an_order_already_paid_changes_nothing(visitor_client):
 
     assert response.status_code == 200
     assert read(visitor_client, order)["status"] == OrderStatus.PROCESSING
+
+
+def test_an_oversized_notification_is_refused_unread(db):
+    response = Client().post(
+        "/webhooks/test-card/", b"x" * (256 * 1024 + 1), content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert not notifications()
