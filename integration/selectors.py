@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 
 from orders.exceptions import OrderNotFound
 from orders.models import Order, OrderItem
-from orders.selectors import order_queryset
+from orders.selectors import order_queryset, paid_condition
 from shop.exceptions import ObjectNotFound, ProductNotFound
 from shop.models import Product, Profile, Team
 from shop.money import ZERO, quantize_money
@@ -68,7 +68,7 @@ def profile_orders(
     if end_date:
         orders = orders.filter(created_at__date__lte=end_date)
     if paid_only:
-        orders = orders.filter(is_paid=True)  # type: ignore[misc]  # an annotation
+        orders = orders.filter(paid_condition(is_paid=True))
     return orders
 
 

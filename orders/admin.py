@@ -30,7 +30,7 @@ from orders.models import (
     OrderRefund,
     OrderStatus,
 )
-from orders.selectors import order_queryset, status_change_error
+from orders.selectors import order_queryset, paid_condition, status_change_error
 from orders.services import order_note_add, order_transition
 from shop.admin import RecordAdmin
 from shop.exceptions import DomainError
@@ -69,7 +69,7 @@ class PaidFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
         if self.value() in {"yes", "no"}:
-            return queryset.filter(is_paid=self.value() == "yes")  # type: ignore[misc]
+            return queryset.filter(paid_condition(is_paid=self.value() == "yes"))
         return queryset
 
 

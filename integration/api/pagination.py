@@ -75,7 +75,11 @@ class Page:
 
 
 def paginate(queryset: QuerySet, request: PageRequest) -> Page:
+    """Page through primary keys, then load only that page's rows (OFFSET would make
+    PostgreSQL compute every column, money subqueries included, of each skipped row)."""
     total = queryset.count()
     offset = (request.page - 1) * request.limit
-    records = list(queryset.order_by(*request.ordering)[offset : offset + request.limit])
-    return Page(records=records, total_records=total)
+    ordered = queryset.order_by(*request.ordering)
+    ids = list(ordered.values_list("pk", flat=True)[offset : offset + request.limit])
+    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
+    return Page(records=[rows[pk] for pk in ids], total_records=total)
