@@ -79,7 +79,11 @@ class BasketAPIView(APIView):
         return self._basket
 
     def basket_response(self, status_code: int = status.HTTP_200_OK) -> Response:
-        basket = Basket.objects.get(pk=self.basket().pk)
+        # A read answers with the basket just loaded; after a write, re-read the row the
+        # service changed (its `extra`, its `updated_at`).
+        basket = self.basket()
+        if self.request.method != "GET":
+            basket = Basket.objects.get(pk=basket.pk)
         priced = selectors.basket_priced(basket, user=self.request.user)
         context = {"request": self.request, "basket": basket}
         return Response(BasketSerializer(priced, context=context).data, status=status_code)
