@@ -9,52 +9,48 @@ Visibility is a queryset filter: an order the caller may not see is simply not f
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import (
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, F, Func, Prefetch, Q, QuerySet
 
 from orders.exceptions import OrderNotFound
 from orders.models import (
     PAYABLE_STATUSES,
     Order,
     OrderNote,
-    OrderPayment,
-    OrderRefund,
     OrderStatus,
     order_token_digest,
 )
 from shop.models import Team
-from shop.money import ZERO
 from shop.types import Caller
 
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 
-def _sum_subquery(queryset: QuerySet, group_by: str) -> Coalesce:
-    total = queryset.values(group_by).annotate(total=Sum("amount")).values("total")
-    return Coalesce(Subquery(total, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
+class AmountPaid(Func):
+    """What an order has received, net of refunds: its payments minus their refunds.
+
+    One SQL template over the order's id rather than two composed `Subquery` objects:
+    Django rebuilt and recompiled those on every request (~2 ms, measured with the bench),
+    for SQL that PostgreSQL answers from the payment indexes in well under a millisecond.
+    The id appears twice in the template; a column carries no parameters, so that is safe.
+    """
+
+    template = (
+        "(COALESCE((SELECT SUM(p.amount) FROM orders_orderpayment p"
+        " WHERE p.order_id = %(expressions)s), 0)"
+        " - COALESCE((SELECT SUM(r.amount) FROM orders_orderrefund r"
+        " INNER JOIN orders_orderpayment p ON p.id = r.payment_id"
+        " WHERE p.order_id = %(expressions)s), 0))"
+    )
+    output_field = _MONEY
+
+    def __init__(self) -> None:
+        super().__init__(F("pk"))
 
 
 def order_queryset() -> QuerySet[Order]:
-    """Orders annotated with what has been paid (net of refunds) and what is still owed."""
-    paid = _sum_subquery(OrderPayment.objects.filter(order=OuterRef("pk")), "order")
-    refunded = _sum_subquery(
-        OrderRefund.objects.filter(payment__order=OuterRef("pk")), "payment__order"
-    )
-    # The model declares these annotations for type checkers; the plugin sees a redefinition.
-    return Order.objects.annotate(  # type: ignore[no-redef]
-        amount_paid=ExpressionWrapper(paid - refunded, output_field=_MONEY),
-    )
+    """Orders annotated with what has been paid (net of refunds)."""
+    # The model declares this annotation for type checkers; the plugin sees a redefinition.
+    return Order.objects.annotate(amount_paid=AmountPaid())  # type: ignore[no-redef]
 
 
 def paid_condition(*, is_paid: bool) -> Q:
