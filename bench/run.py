@@ -53,6 +53,13 @@ CHECKOUT_BODY = {
 }
 # A buyer stops after this many flows even if the duration has not run out.
 MAX_FLOWS_PER_BUYER = 10_000
+# The memory walk (issue 6: a server process stays flat while walking every page of the
+# staff list): a few clients on interleaved pages keep both workers busy, and worker RSS
+# is read about WALK_SAMPLES times along the way.
+WALK_CLIENTS = 4
+WALK_SAMPLES = 20
+# A hang guard only: the whole walk at 1,000,000 orders takes minutes.
+WALK_TIMEOUT_S = 3600
 
 
 # --- the database -----------------------------------------------------------------------
@@ -167,15 +174,20 @@ def wait_until_ready(base: str, server: subprocess.Popen, log_path: Path) -> Non
 
 def worker_rss_mb(master_pid: int) -> list[float]:
     """Resident memory of each gunicorn worker (Linux /proc), to see it stays flat."""
+    return list(worker_rss_by_pid(master_pid).values())
+
+
+def worker_rss_by_pid(master_pid: int) -> dict[int, float]:
+    """Worker pid -> resident MB. The pid tells a recycled worker from one that stayed."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
     if not children.exists():
-        return []
-    sizes = []
+        return {}
+    sizes = {}
     for pid in children.read_text().split():
         status = Path(f"/proc/{pid}/status")
         with contextlib.suppress(OSError):
             line = next(x for x in status.read_text().splitlines() if x.startswith("VmRSS:"))
-            sizes.append(int(line.split()[1]) / 1024)
+            sizes[int(pid)] = int(line.split()[1]) / 1024
     return sizes
 
 
@@ -305,6 +317,226 @@ def parse_wrk(name: str, output: str, connections: int) -> Result:
     return Result(name, rps, p50, p99, errors, connections)
 
 
+# --- the memory walk --------------------------------------------------------------------
+
+
+class WalkFailed(Exception):
+    """A walk request that was not a 200; the walk stops and reports it as an error."""
+
+
+@dataclass
+class WalkLog:
+    """What one walking client saw."""
+
+    rows: int = 0
+    ids: set[int] = field(default_factory=set)
+    seconds: list[float] = field(default_factory=list)
+
+
+@dataclass
+class WorkerMemory:
+    pid: int
+    start_mb: float
+    max_mb: float
+    end_mb: float | None  # None: the worker was gone at the end
+    # At the first sample inside the walk, once the first pages have grown the heap to
+    # what serving a page takes; None on a walk too short to have one.
+    settled_mb: float | None
+
+
+class RssSampler:
+    """Worker RSS before the walk, every `pages / samples` pages, and after it.
+
+    The client finishing a step's page takes the sample: reading /proc takes well under a
+    millisecond, and counting pages gives the same number of samples at any speed."""
+
+    def __init__(self, master_pid: int, pages: int, samples: int) -> None:
+        self.master_pid = master_pid
+        self.step = max(1, -(-pages // samples))
+        self.done = 0
+        self.samples: list[dict[int, float]] = []
+        self.lock = threading.Lock()
+
+    def sample(self) -> None:
+        rss = worker_rss_by_pid(self.master_pid)
+        with self.lock:
+            self.samples.append(rss)
+
+    def page_done(self) -> None:
+        with self.lock:
+            self.done += 1
+            due = self.done % self.step == 0
+        if due:
+            self.sample()
+
+    def workers(self) -> list[WorkerMemory]:
+        """Per worker present at the start (the first sample; the last is the end)."""
+        start, end = self.samples[0], self.samples[-1]
+        settled = self.samples[1] if len(self.samples) > 2 else {}
+        return [
+            WorkerMemory(
+                pid=pid,
+                start_mb=mb,
+                max_mb=max(sample[pid] for sample in self.samples if pid in sample),
+                end_mb=end.get(pid),
+                settled_mb=settled.get(pid),
+            )
+            for pid, mb in start.items()
+        ]
+
+    def workers_replaced(self) -> int:
+        """Pids that appeared after the start: a restart would hide a leak behind a new
+        process, so the report says so instead of calling the memory flat."""
+        seen = {pid for sample in self.samples for pid in sample}
+        return len(seen - set(self.samples[0]))
+
+
+def walk_page_size() -> int:
+    """The staff list's largest page (ORDERLY_MAX_PAGE_SIZE): the fewest requests per walk.
+    Read from the bench settings this process shares with the server."""
+    from shop.conf import orderly_setting
+
+    size: int = orderly_setting("MAX_PAGE_SIZE")
+    return size
+
+
+def walk_get(client: httpx.Client, page_size: int, page: int) -> httpx.Response:
+    try:
+        response = client.get("/api/orders/all/", params={"page_size": page_size, "page": page})
+    except httpx.HTTPError as error:
+        raise WalkFailed(f"page {page}: {type(error).__name__}: {error}") from error
+    if response.status_code != 200:
+        raise WalkFailed(f"page {page}: {response.status_code} {response.text[:300]}")
+    return response
+
+
+def warm_up_walk(base: str, headers: dict[str, str], page_size: int, clients: int) -> int:
+    """Page 1 a few times at once, so both workers have imported and cached what every
+    later request reuses before the start RSS is read. Returns X-Total-Count."""
+
+    def one(_: int) -> int:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            return int(walk_get(client, page_size, 1).headers["X-Total-Count"])
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        return max(pool.map(one, range(2 * clients)))
+
+
+def walk_pages(
+    base: str,
+    headers: dict[str, str],
+    page_size: int,
+    pages: range,
+    sampler: RssSampler,
+    stop: threading.Event,
+    deadline: float,
+) -> WalkLog:
+    """One client's share of the pages, on one connection. Raises WalkFailed on the first
+    failure after telling the other clients to stop."""
+    log = WalkLog()
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        for page in pages:
+            if stop.is_set():
+                break
+            try:
+                if time.monotonic() >= deadline:
+                    raise WalkFailed(f"not done after {WALK_TIMEOUT_S} s, stopped at page {page}")
+                started = time.monotonic()
+                response = walk_get(client, page_size, page)
+            except WalkFailed:
+                stop.set()
+                raise
+            log.seconds.append(time.monotonic() - started)
+            orders = response.json()
+            log.rows += len(orders)
+            log.ids.update(order["id"] for order in orders)
+            sampler.page_done()
+    return log
+
+
+def walk_every_page(
+    base: str,
+    data: "BenchData",
+    master_pid: int,
+    clients: int = WALK_CLIENTS,
+    samples: int = WALK_SAMPLES,
+) -> tuple[Result, dict]:
+    """Every page of the staff order list at its largest page size, `clients` at a time
+    (client i takes pages i+1, i+1+clients, ...), with the workers' RSS sampled along the
+    way. A failure stops the walk and is counted and described, never raised."""
+    headers = {"Cookie": f"sessionid={data.staff_session}"}
+    page_size = walk_page_size()
+    logs: list[WalkLog] = []
+    failures: list[str] = []
+    try:
+        total = warm_up_walk(base, headers, page_size, clients)
+    except WalkFailed as error:
+        total, failures = 0, [f"warm-up {error}"]
+    pages = -(-total // page_size)
+    sampler = RssSampler(master_pid, pages, samples)
+    sampler.sample()
+    stop = threading.Event()
+    started = time.monotonic()
+    if not failures:
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            futures = [
+                pool.submit(
+                    walk_pages,
+                    base,
+                    headers,
+                    page_size,
+                    range(first, pages + 1, clients),
+                    sampler,
+                    stop,
+                    started + WALK_TIMEOUT_S,
+                )
+                for first in range(1, clients + 1)
+            ]
+            for future in futures:
+                try:
+                    logs.append(future.result())
+                except WalkFailed as error:
+                    failures.append(str(error))
+    elapsed = time.monotonic() - started
+    sampler.sample()
+    seconds = sorted(s for log in logs for s in log.seconds)
+    result = Result(
+        name=f"walk every staff page ({pages:,} pages of {page_size})",
+        rps=len(seconds) / elapsed,
+        p50_ms=percentile(seconds, 50) * 1000,
+        p99_ms=percentile(seconds, 99) * 1000,
+        errors=len(failures),
+        connections=clients,
+    )
+    details = {
+        "pages": pages,
+        "pages_walked": len(seconds),
+        "rows": sum(log.rows for log in logs),
+        "distinct_orders": len(set().union(*(log.ids for log in logs))),
+        "total_count_header": total,
+        "expected": data.orders,
+        "workers": sampler.workers(),
+        "workers_replaced": sampler.workers_replaced(),
+        "samples": len(sampler.samples),
+        "settled_after_pages": sampler.step,
+        "failures": failures,
+    }
+    return result, details
+
+
+def measure_memory_walk(
+    env: dict[str, str], log_path: Path, data: "BenchData"
+) -> tuple[Result, dict]:
+    """The walk on its own gunicorn: the production command with worker recycling off
+    (WEB_MAX_REQUESTS=0). Recycling (max_requests 5,000) would restart each worker midway
+    through a 1,000,000-order walk (10,000 pages) and hide a leak behind a fresh process."""
+    walk_env = {**env, "WEB_MAX_REQUESTS": "0"}
+    with production_server(walk_env, log_path) as (base, master_pid):
+        result, details = walk_every_page(base, data, master_pid)
+    print(f"  {result.name}: {result.rps:,.0f} pages/s", flush=True)
+    return result, details
+
+
 # --- the checkout flow ------------------------------------------------------------------
 
 
@@ -416,6 +648,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per case")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--buyers", type=int, default=64, help="concurrent checkout buyers")
+    parser.add_argument(
+        "--walk",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="walk every staff list page and watch worker memory (minutes at 1M orders)",
+    )
     return parser.parse_args()
 
 
@@ -430,11 +668,15 @@ def main() -> None:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="orderly-bench-")))
         base, master_pid = stack.enter_context(production_server(env, workdir / "server.log"))
         results = measure_http_cases(wrk, base, http_cases(data), args)
+        walk_details = None
+        if args.walk:  # before the checkout, which adds orders the walk would count
+            walk, walk_details = measure_memory_walk(env, workdir / "walk-server.log", data)
+            results.append(walk)
         flow, flow_details = run_buyers(base, data.product_ids, args.buyers, args.duration)
         results.append(flow)
         rss = worker_rss_mb(master_pid)
         facts = database_facts()  # while the throwaway database still runs
-    print_report(args, results, flow_details, facts, rss)
+    print_report(args, results, flow_details, walk_details, facts, rss)
 
 
 def measure_http_cases(
@@ -458,12 +700,14 @@ def print_report(
     args: argparse.Namespace,
     results: list[Result],
     flow: dict,
+    walk: dict | None,
     facts: dict[str, int | str],
     rss: list[float],
 ) -> None:
     command = (
         f"python bench/run.py --orders {args.orders} --duration {args.duration} "
         f"--warmup {args.warmup} --connections {args.connections} --buyers {args.buyers}"
+        + ("" if args.walk else " --no-walk")
     )
     print()
     print(markdown_table(results))
@@ -479,8 +723,50 @@ def print_report(
         f" buyers {flow['duplicate_refs_seen']}, duplicate refs in the database"
         f" {facts.get('duplicate_refs', '?')}"
     )
+    if walk is not None:
+        print(walk_line(walk))
     if rss:
         print(f"- worker RSS after the run: {', '.join(f'{mb:.0f} MB' for mb in rss)}")
+
+
+def walk_line(walk: dict) -> str:
+    """- memory walk (...): 10,000 of 10,000 pages, 1,000,000 rows, ... worker RSS start
+    72/79 MB, max 89/88 MB, end 89/88 MB (growth +17/+9 MB, max +17/+9 MB; after the first
+    500 pages +1/+0 MB; 22 samples)"""
+    workers: list[WorkerMemory] = walk["workers"]
+
+    def mbs(values: list[float | None], sign: str = "") -> str:
+        # Rounded first, so -0.2 MB reads +0, not -0.
+        return "/".join("gone" if mb is None else f"{round(mb):{sign}d}" for mb in values)
+
+    def minus(a: float | None, b: float | None) -> float | None:
+        return None if a is None or b is None else a - b
+
+    growth = [
+        f"growth {mbs([minus(w.end_mb, w.start_mb) for w in workers], '+')} MB",
+        f"max {mbs([w.max_mb - w.start_mb for w in workers], '+')} MB",
+    ]
+    # Most of the growth is the first pages (the heap reaching what serving a page takes);
+    # a leak shows as growth after them, so that is reported too.
+    settled = [minus(w.end_mb, w.settled_mb) for w in workers]
+    if any(mb is not None for mb in settled):
+        growth.append(
+            f"after the first {walk['settled_after_pages']:,} pages {mbs(settled, '+')} MB"
+        )
+    growth.append(f"{walk['samples']} samples")
+    line = (
+        f"- memory walk (own gunicorn, worker recycling off): {walk['pages_walked']:,} of"
+        f" {walk['pages']:,} pages, {walk['rows']:,} rows, {walk['distinct_orders']:,} distinct"
+        f" (expected {walk['expected']:,}, X-Total-Count {walk['total_count_header']:,}),"
+        f" worker RSS start {mbs([w.start_mb for w in workers])} MB,"
+        f" max {mbs([w.max_mb for w in workers])} MB,"
+        f" end {mbs([w.end_mb for w in workers])} MB ({'; '.join(growth)})"
+    )
+    if walk["workers_replaced"]:
+        line += f"; {walk['workers_replaced']} worker(s) replaced mid-walk: growth not comparable"
+    if walk["failures"]:
+        line += f"; STOPPED: {'; '.join(walk['failures'])}"
+    return line
 
 
 if __name__ == "__main__":
