@@ -27,8 +27,9 @@ LISTING_SORTS = {"created_at": "created_at", "name": "name", "price": "price"}
 
 
 def team_orders(team: Team) -> QuerySet[Order]:
-    items = Prefetch("items", OrderItem.objects.order_by("id"))
-    return order_queryset().filter(team=team).prefetch_related(items)
+    # Into a plain list, as `orders.selectors.order_detail_queryset` does, and for the same reason.
+    items = Prefetch("items", OrderItem.objects.order_by("id"), to_attr="prefetched_items")
+    return order_queryset().filter(team=team).prefetch_related(items)  # type: ignore[no-redef]
 
 
 def team_order_get(*, team: Team, order_id: int) -> Order:
@@ -99,7 +100,7 @@ class OrderMoney:
 
 
 def order_money(order: Order) -> OrderMoney:
-    items = list(order.items.all())
+    items = order.prefetched_items
     rows: list[dict[str, Any]] = list(order.extra_rows)
     for item in items:
         rows.extend(item.extra_rows)

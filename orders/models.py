@@ -88,6 +88,10 @@ class Order(FSMModelMixin, models.Model):
     # Not a column: `orders.selectors.order_queryset()` annotates it from the payments
     # ledger (paid net of refunds). django-fsm adds the method.
     amount_paid: Decimal
+    # Set by the selectors' prefetches (`to_attr`), where they are asked for.
+    prefetched_items: list["OrderItem"]
+    prefetched_payments: list["OrderPayment"]
+    prefetched_notes: list["OrderNote"]
     get_available_status_transitions: Callable[[], Iterator[Transition]]
 
     class Meta:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+from django.db.models import Sum
+
 from orders.models import OrderStatus
 from orders.services import order_transition, payment_record
 from payments.methods import OfflinePaymentMethod, PaymentContext, order_return_url
@@ -56,7 +58,8 @@ class PayOnDelivery(OfflinePaymentMethod):
         error = super().order_error(order, context=context)
         if error is not None:
             return error
-        return _pay_on_delivery_error(sum(item.quantity for item in order.items.all()))
+        quantity = order.items.aggregate(quantity=Sum("quantity"))["quantity"] or 0
+        return _pay_on_delivery_error(quantity)
 
     def start_order_payment(self, order: Order, *, context: PaymentContext) -> str:
         return order_return_url(order, context)

@@ -75,7 +75,7 @@ class OrderSerializer(serializers.Serializer):
             "checkout_link": self.checkout_link(order),
             "created_at": when.to_representation(order.created_at),
             "updated_at": when.to_representation(order.updated_at),
-            "line_items": LineItemSerializer(order.items.all(), many=True).data,
+            "line_items": LineItemSerializer(order.prefetched_items, many=True).data,
         }
 
     def checkout_link(self, order: Order) -> str | None:

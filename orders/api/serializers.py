@@ -65,9 +65,9 @@ class OrderSerializer(serializers.Serializer):
     amount_paid = MoneyField()
     amount_outstanding = MoneyField()
     extra = serializers.JSONField(read_only=True)
-    items = OrderItemSerializer(many=True, read_only=True)
-    payments = OrderPaymentSerializer(many=True, read_only=True)
-    notes = OrderNoteSerializer(many=True, read_only=True)
+    items = OrderItemSerializer(source="prefetched_items", many=True, read_only=True)
+    payments = OrderPaymentSerializer(source="prefetched_payments", many=True, read_only=True)
+    notes = OrderNoteSerializer(source="prefetched_notes", many=True, read_only=True)
 
     def get_url(self, order: Order) -> str:
         return self._url_template.replace(_REF_PLACEHOLDER, order.ref)
