@@ -58,13 +58,18 @@ class OrderAllView(OrderAPIView):
     def get(self, request: Request) -> Response:
         filters = OrderListFilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
-        orders = selectors.order_list_all(filters=selectors.OrderFilters(**filters.validated_data))
-        return paginated_orders(request, self, orders)
+        order_filters = selectors.OrderFilters(**filters.validated_data)
+        orders = selectors.order_list_all(filters=order_filters)
+        count = selectors.order_count_all(filters=order_filters)
+        return paginated_orders(request, self, orders, count=count)
 
 
-def paginated_orders(request: Request, view: APIView, orders: QuerySet[Order]) -> Response:
+def paginated_orders(
+    request: Request, view: APIView, orders: QuerySet[Order], *, count: int | None = None
+) -> Response:
+    """A page of full orders; `count`, when known, saves counting the rows."""
     paginator = LinkHeaderPagination()
-    page: list[Order] | None = paginator.paginate_queryset(orders, request, view=view)
+    page: list[Order] | None = paginator.paginate_queryset(orders, request, view=view, count=count)
     data = OrderSerializer(page, many=True, context={"request": request}).data
     return paginator.get_paginated_response(data)
 

@@ -4,14 +4,30 @@ A salesman frontend reads the array as before; a tool that wants more follows th
 `Link` header (`rel="next"`, `rel="prev"`) and reads the total in `X-Total-Count`.
 """
 
+from functools import cached_property, partial
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shop.conf import orderly_setting
+
+
+class KnownCountPaginator(Paginator):
+    """Django's paginator, told the number of rows instead of counting them when known."""
+
+    def __init__(self, *args: Any, known_count: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.known_count = known_count
+
+    @cached_property
+    def count(self) -> int:
+        if self.known_count is not None:
+            return self.known_count
+        return super().count
 
 
 class LinkHeaderPagination(PageNumberPagination):
@@ -27,13 +43,18 @@ class LinkHeaderPagination(PageNumberPagination):
         return orderly_setting("MAX_PAGE_SIZE")
 
     def paginate_queryset(  # type: ignore[override]  # takes querysets only
-        self, queryset: QuerySet, request: Request, view: Any = None
+        self, queryset: QuerySet, request: Request, view: Any = None, count: int | None = None
     ) -> list[Any] | None:
         """Page through primary keys, then load only that page's rows.
 
         With OFFSET, PostgreSQL computes every selected column of the rows it skips; the
         money annotations of orders made deep pages cost a subquery per skipped row.
+        `count` is the number of rows when the caller knows it without a COUNT(*).
         """
+        # DRF builds its paginator from this class attribute; a partial carries the count.
+        self.django_paginator_class = partial(  # type: ignore[assignment]
+            KnownCountPaginator, known_count=count
+        )
         ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
         if ids is None:
             return None
