@@ -298,26 +298,30 @@ def load(total: int, seed: int = 6) -> BenchData:
         raise SystemExit("The orders table is not empty: load into a fresh database.")
     rng = random.Random(seed)  # noqa: S311  (test data, the same on every run)
     year = timezone.localdate().year
-    with transaction.atomic():
-        catalogue = create_catalogue()
-        staff, customer, team, profile = create_people()
-        owners = Owners(
-            customer_id=customer.pk,
-            team_id=team.pk,
-            profile_id=profile.pk,
-            customer_numbers=spread_numbers(total, CUSTOMER_ORDERS),
-        )
-        # The per-status count triggers (orders migration 0003) would queue one event per
-        # copied row until commit; the counts are computed once in finish_tables instead.
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE orders_order DISABLE TRIGGER USER")
-        copy_orders(order_rows(total, year, catalogue, owners, rng))
+    # The per-status count triggers (orders migration 0003) would queue one event per
+    # copied row until commit; they are off while loading and finish_tables counts once.
+    # Outside the load's transaction: ALTER TABLE refuses while the copied rows' foreign
+    # key checks are still pending in it.
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE orders_order DISABLE TRIGGER USER")
+    try:
+        with transaction.atomic():
+            catalogue = create_catalogue()
+            staff, customer, team, profile = create_people()
+            owners = Owners(
+                customer_id=customer.pk,
+                team_id=team.pk,
+                profile_id=profile.pk,
+                customer_numbers=spread_numbers(total, CUSTOMER_ORDERS),
+            )
+            copy_orders(order_rows(total, year, catalogue, owners, rng))
+            finish_tables(total, year)
+            token = api_token_create(
+                team=team, token_type="full_access", rate_limit=BENCH_RATE_LIMIT, name="bench"
+            )
+    finally:
         with connection.cursor() as cursor:
             cursor.execute("ALTER TABLE orders_order ENABLE TRIGGER USER")
-        finish_tables(total, year)
-        token = api_token_create(
-            team=team, token_type="full_access", rate_limit=BENCH_RATE_LIMIT, name="bench"
-        )
     guest = Order.objects.get(pk=middle_order(total, owners, team=False))
     return BenchData(
         orders=total,
