@@ -6,15 +6,21 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderItem, OrderNote, OrderPayment, OrderStatus
 from orders.selectors import ORDER_SORTS
 from shop.api.fields import MoneyField, absolute_url
 
 _REF_PLACEHOLDER = "0000-ref-placeholder"
 
-# The read shapes below are plain serializers with every field spelled out, not
-# ModelSerializers: those introspect the model to build their fields again for every
-# response (measured ~0.5 ms a request by the bench), and every field here is read-only.
+# The read shapes below declare every field: that is the documented shape (the OpenAPI
+# documents are generated from it). Each also builds its dict directly in
+# `to_representation`, with the declared fields' own formatting (`_MONEY`, `_DATETIME`):
+# DRF's per-field walk (copying every field for each response, then a source lookup and a
+# call per field and row) was the largest cost we own in an order list, ~0.2 ms per order
+# and ~0.7 ms per response. The OpenAPI conformance tests validate real responses against
+# the declared shape, so the two can't drift apart unnoticed.
+_MONEY = MoneyField()
+_DATETIME = serializers.DateTimeField()
 
 
 class OrderItemSerializer(serializers.Serializer):
@@ -29,6 +35,20 @@ class OrderItemSerializer(serializers.Serializer):
     total = MoneyField()
     extra = serializers.JSONField(read_only=True)
 
+    def to_representation(self, item: OrderItem) -> dict[str, Any]:
+        return {
+            "id": item.pk,
+            "product_type": item.product_type,
+            "product_id": item.product_id,
+            "product": item.product_data,
+            "unit_price": _MONEY.to_representation(item.unit_price),
+            "quantity": item.quantity,
+            "subtotal": _MONEY.to_representation(item.subtotal),
+            "extra_rows": item.extra_rows,
+            "total": _MONEY.to_representation(item.total),
+            "extra": item.extra,
+        }
+
 
 class OrderPaymentSerializer(serializers.Serializer):
     amount = MoneyField()
@@ -36,11 +56,26 @@ class OrderPaymentSerializer(serializers.Serializer):
     payment_method = serializers.CharField(read_only=True)
     date_created = serializers.DateTimeField(source="created_at", read_only=True)
 
+    def to_representation(self, payment: OrderPayment) -> dict[str, Any]:
+        return {
+            "amount": _MONEY.to_representation(payment.amount),
+            "transaction_id": payment.transaction_id,
+            "payment_method": payment.payment_method,
+            "date_created": _DATETIME.to_representation(payment.created_at),
+        }
+
 
 class OrderNoteSerializer(serializers.Serializer):
     message = serializers.CharField(read_only=True)
     public = serializers.BooleanField(source="is_public", read_only=True)
     date_created = serializers.DateTimeField(source="created_at", read_only=True)
+
+    def to_representation(self, note: OrderNote) -> dict[str, Any]:
+        return {
+            "message": note.message,
+            "public": note.is_public,
+            "date_created": _DATETIME.to_representation(note.created_at),
+        }
 
 
 class OrderSerializer(serializers.Serializer):
@@ -69,6 +104,32 @@ class OrderSerializer(serializers.Serializer):
     payments = OrderPaymentSerializer(source="prefetched_payments", many=True, read_only=True)
     notes = OrderNoteSerializer(source="prefetched_notes", many=True, read_only=True)
 
+    def to_representation(self, order: Order) -> dict[str, Any]:
+        return {
+            "id": order.pk,
+            "url": self.get_url(order),
+            "ref": order.ref,
+            "token": order.token,
+            "status": order.status,
+            "status_display": self.get_status_display(order),
+            "date_created": _DATETIME.to_representation(order.created_at),
+            "date_updated": _DATETIME.to_representation(order.updated_at),
+            "is_paid": order.is_paid,
+            "user": order.user_id,
+            "email": order.email,
+            "billing_address": order.billing_address,
+            "shipping_address": order.shipping_address,
+            "subtotal": _MONEY.to_representation(order.subtotal),
+            "extra_rows": order.extra_rows,
+            "total": _MONEY.to_representation(order.total),
+            "amount_paid": _MONEY.to_representation(order.amount_paid),
+            "amount_outstanding": _MONEY.to_representation(order.amount_outstanding),
+            "extra": order.extra,
+            "items": [_ITEM.to_representation(item) for item in order.prefetched_items],
+            "payments": [_PAYMENT.to_representation(p) for p in order.prefetched_payments],
+            "notes": [_NOTE.to_representation(note) for note in order.prefetched_notes],
+        }
+
     def get_url(self, order: Order) -> str:
         return self._url_template.replace(_REF_PLACEHOLDER, order.ref)
 
@@ -83,6 +144,12 @@ class OrderSerializer(serializers.Serializer):
         (resolver, script prefix, thread locals) cost ~0.3 ms for each order of a list."""
         path = reverse("storefront:order-detail", kwargs={"ref": _REF_PLACEHOLDER})
         return absolute_url(self.context.get("request"), path)
+
+
+# Stateless, so one instance of each serves every order.
+_ITEM = OrderItemSerializer()
+_PAYMENT = OrderPaymentSerializer()
+_NOTE = OrderNoteSerializer()
 
 
 class StatusTransitionSerializer(serializers.Serializer):

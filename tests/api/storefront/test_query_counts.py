@@ -5,6 +5,7 @@ counts (no N+1), then holds the count under a ceiling measured when it was writt
 a new per-request query shows up here too.
 """
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +13,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
+from rest_framework.utils.encoders import JSONEncoder
 
+from orders.api import serializers as shapes
 from orders.models import Order
+from orders.selectors import order_detail_queryset
 from orders.services import order_note_add, payment_record
 from tests.factories import ProductFactory
 
@@ -174,3 +179,25 @@ def test_the_staff_list_total_is_read_not_counted(
     assert response.headers["X-Total-Count"] == str(expected.count())
     counting = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
     assert counting == [], counting
+
+
+def test_the_served_order_is_exactly_the_declared_shape(rich_order, staff_client):
+    """The order serializers build their dicts directly for speed; their declared fields
+    (what the OpenAPI document shows) must render the very same body, nested parts too."""
+    served = get_ok(staff_client, f"/api/orders/{rich_order['ref']}/").json()
+
+    order = order_detail_queryset(include_private_notes=True).get(ref=rich_order["ref"])
+    request = staff_client.get("/api/basket/count/").wsgi_request
+    declared_walk = serializers.Serializer.to_representation
+    expected = declared_walk(shapes.OrderSerializer(context={"request": request}), order)
+    expected["items"] = [
+        declared_walk(shapes.OrderItemSerializer(), item) for item in order.prefetched_items
+    ]
+    expected["payments"] = [
+        declared_walk(shapes.OrderPaymentSerializer(), p) for p in order.prefetched_payments
+    ]
+    expected["notes"] = [
+        declared_walk(shapes.OrderNoteSerializer(), note) for note in order.prefetched_notes
+    ]
+    assert len(expected["items"]) == 10 and len(expected["notes"]) == 4
+    assert served == json.loads(json.dumps(expected, cls=JSONEncoder))
