@@ -1,8 +1,6 @@
 """A throwaway PostgreSQL server for the test run, from the `pgserver` wheel."""
 
-import atexit
 import logging
-import shutil
 import tempfile
 from urllib.parse import quote
 
@@ -15,8 +13,9 @@ def throwaway_database_settings() -> dj_database_url.DBConfig:
     # pgserver logs at interpreter exit, after pytest has closed the streams.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     data_dir = tempfile.mkdtemp(prefix="orderly-test-pg-")
-    server = pgserver.get_server(data_dir, cleanup_mode="stop")
-    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    # pgserver stops the server and deletes its directory at exit. (Removing the directory
+    # ourselves ran first, at exit, and left every test run's server running.)
+    server = pgserver.get_server(data_dir, cleanup_mode="delete")
     socket_dir = server.get_uri().split("host=")[1]
     # A Unix socket directory goes in the host part, percent-encoded.
     return dj_database_url.parse(f"postgres://postgres@{quote(socket_dir, safe='')}/postgres")
