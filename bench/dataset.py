@@ -275,8 +275,8 @@ def finish_tables(total: int, year: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT setval(pg_get_serial_sequence('orders_order', 'id'), %s)", [total])
         cursor.execute(
-            "INSERT INTO orders_orderstatuscount (status, count)"
-            " SELECT status, count(*) FROM orders_order GROUP BY status"
+            "INSERT INTO orders_orderstatuscount (team_key, status, count)"
+            " SELECT COALESCE(team_id, 0), status, count(*) FROM orders_order GROUP BY 1, 2"
         )
         cursor.execute("ANALYZE orders_order, orders_orderitem, orders_orderpayment")
     RefCounter.objects.update_or_create(year=year, defaults={"last_number": total})

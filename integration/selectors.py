@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 
 from orders.exceptions import OrderNotFound
 from orders.models import Order, OrderItem
-from orders.selectors import order_queryset, paid_condition
+from orders.selectors import order_count_for_team, order_queryset, paid_condition
 from shop.exceptions import ObjectNotFound, ProductNotFound
 from shop.models import Product, Profile, Team
 from shop.money import ZERO, quantize_money
@@ -30,6 +30,12 @@ def team_orders(team: Team) -> QuerySet[Order]:
     # Into a plain list, as `orders.selectors.order_detail_queryset` does, and for the same reason.
     items = Prefetch("items", OrderItem.objects.order_by("id"), to_attr="prefetched_items")
     return order_queryset().filter(team=team).prefetch_related(items)  # type: ignore[no-redef]
+
+
+def team_order_count(team: Team) -> int | None:
+    """How many `team_orders(team)` there are, from the counts the database keeps per team
+    and status; None where they aren't kept (SQLite): then the rows are counted."""
+    return order_count_for_team(team_id=team.pk)
 
 
 def team_order_get(*, team: Team, order_id: int) -> Order:

@@ -184,8 +184,8 @@ def order_list_all(*, filters: OrderFilters) -> QuerySet[Order]:
 
 def order_count_all(*, filters: OrderFilters) -> int | None:
     """The number of orders `order_list_all` lists, from the counts the database keeps per
-    status (`OrderStatusCount`), when those can answer: on PostgreSQL, with no filter other
-    than the status. None otherwise: the caller counts the rows."""
+    team and status (`OrderStatusCount`), when those can answer: on PostgreSQL, with no
+    filter other than the status. None otherwise: the caller counts the rows."""
     if connection.vendor != "postgresql":
         return None
     other_filters = (filters.is_paid, filters.created_from, filters.created_to)
@@ -194,6 +194,15 @@ def order_count_all(*, filters: OrderFilters) -> int | None:
     counts = OrderStatusCount.objects.all()
     if filters.status:
         counts = counts.filter(status=filters.status)
+    total: int | None = counts.aggregate(total=Sum("count"))["total"]
+    return total or 0
+
+
+def order_count_for_team(*, team_id: int) -> int | None:
+    """How many orders a team has, from the kept counts; None where they aren't kept."""
+    if connection.vendor != "postgresql":
+        return None
+    counts = OrderStatusCount.objects.filter(team_key=team_id)
     total: int | None = counts.aggregate(total=Sum("count"))["total"]
     return total or 0
 

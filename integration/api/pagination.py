@@ -74,10 +74,12 @@ class Page:
         }
 
 
-def paginate(queryset: QuerySet, request: PageRequest) -> Page:
+def paginate(queryset: QuerySet, request: PageRequest, *, total: int | None = None) -> Page:
     """Page through primary keys, then load only that page's rows (OFFSET would make
-    PostgreSQL compute every column, money subqueries included, of each skipped row)."""
-    total = queryset.count()
+    PostgreSQL compute every column, money subqueries included, of each skipped row).
+    `total` is the number of rows when the caller knows it without a COUNT(*)."""
+    if total is None:
+        total = queryset.count()
     offset = (request.page - 1) * request.limit
     ordered = queryset.order_by(*request.ordering)
     ids = list(ordered.values_list("pk", flat=True)[offset : offset + request.limit])

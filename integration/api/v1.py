@@ -62,11 +62,13 @@ def paginated(
     *,
     sorts: dict[str, str],
     default_sort: str = "created_at",
+    total: int | None = None,
 ) -> Response:
+    """A page of `queryset` in Presscart's envelope; `total`, when known, saves counting."""
     page_query = page_request(
         request.query_params.dict(), sort_fields=sorts, default_sort=default_sort
     )
-    page = paginate(queryset, page_query)
+    page = paginate(queryset, page_query, total=total)
     data = serializer(page.records, many=True, context={"request": request}).data
     return Response(page.envelope(page_query, data))
 
@@ -95,8 +97,10 @@ class OrderListView(IntegrationView):
     required_scope = Scope.ORDERS_LISTS
 
     def get(self, request: Request) -> Response:
-        orders = selectors.team_orders(request_token(request).team)
-        return paginated(request, orders, OrderSerializer, sorts=selectors.ORDER_SORTS)
+        team = request_token(request).team
+        orders = selectors.team_orders(team)
+        total = selectors.team_order_count(team)
+        return paginated(request, orders, OrderSerializer, sorts=selectors.ORDER_SORTS, total=total)
 
 
 class OrderDetailView(IntegrationView):

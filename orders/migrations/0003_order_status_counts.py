@@ -1,4 +1,4 @@
-"""Exact order counts per status, kept by PostgreSQL triggers on the orders table.
+"""Exact order counts per team and status, kept by PostgreSQL triggers on the orders table.
 
 The triggers are deferred: they run at commit, once per inserted or deleted order and per
 status change, so a transaction holds the counter rows only while it commits. They take
@@ -16,11 +16,13 @@ CREATE FUNCTION orders_status_count_apply() RETURNS trigger LANGUAGE plpgsql AS 
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('orders_orderstatuscount'));
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE orders_orderstatuscount SET count = count - 1 WHERE status = OLD.status;
+        UPDATE orders_orderstatuscount SET count = count - 1
+        WHERE team_key = COALESCE(OLD.team_id, 0) AND status = OLD.status;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO orders_orderstatuscount (status, count) VALUES (NEW.status, 1)
-        ON CONFLICT (status) DO UPDATE SET count = orders_orderstatuscount.count + 1;
+        INSERT INTO orders_orderstatuscount (team_key, status, count)
+        VALUES (COALESCE(NEW.team_id, 0), NEW.status, 1)
+        ON CONFLICT (team_key, status) DO UPDATE SET count = orders_orderstatuscount.count + 1;
     END IF;
     RETURN NULL;
 END;
@@ -34,11 +36,14 @@ EXECUTE FUNCTION orders_status_count_apply()
 TRIGGERS = {
     "insert": ("INSERT", ""),
     "delete": ("DELETE", ""),
-    "update": ("UPDATE OF status", "WHEN (OLD.status IS DISTINCT FROM NEW.status)"),
+    "update": (
+        "UPDATE OF status, team_id",
+        "WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.team_id IS DISTINCT FROM NEW.team_id)",
+    ),
 }
 BACKFILL = """
-INSERT INTO orders_orderstatuscount (status, count)
-SELECT status, count(*) FROM orders_order GROUP BY status
+INSERT INTO orders_orderstatuscount (team_key, status, count)
+SELECT COALESCE(team_id, 0), status, count(*) FROM orders_order GROUP BY 1, 2
 """
 
 
@@ -69,9 +74,14 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='OrderStatusCount',
             fields=[
-                ('status', models.CharField(max_length=16, primary_key=True, serialize=False)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('team_key', models.PositiveIntegerField()),
+                ('status', models.CharField(max_length=16)),
                 ('count', models.BigIntegerField(default=0)),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('team_key', 'status'), name='order_count_key')],
+            },
         ),
         migrations.RunPython(create_triggers, drop_triggers),
     ]

@@ -17,8 +17,13 @@ def test_the_loaded_orders_are_counted_and_the_count_triggers_stay_on(client):
 
     statuses = Counter(Order.objects.values_list("status", flat=True))
     assert sum(statuses.values()) == data.orders == 300
-    counted = {row.status: row.count for row in OrderStatusCount.objects.all()}
-    assert counted == dict(statuses)
+    counted: Counter[str] = Counter()
+    for row in OrderStatusCount.objects.all():
+        counted[row.status] += row.count
+    assert counted == statuses
+    team_orders = Order.objects.filter(team__isnull=False).count()
+    assert team_orders > 0
+    assert sum(row.count for row in OrderStatusCount.objects.exclude(team_key=0)) == team_orders
     assert RefCounter.objects.get().last_number == 300
     with connection.cursor() as cursor:
         cursor.execute(
