@@ -32,12 +32,16 @@ ORDER_COUNT_TRIGGERS = ", ".join(
 
 @pytest.fixture(autouse=True)
 def _order_counts_within_the_test_transaction(request: pytest.FixtureRequest) -> None:
-    """The per-status order counts (orders migration 0003) are kept by triggers that run
+    """The order counts per team and status (orders migration 0003) are kept by triggers that run
     at commit. A `db` test never commits (it is rolled back), so here they run at each
     statement instead, and the staff list's totals see the test's orders. Tests that
     really commit (`transactional_db`, live servers) keep them at commit, as production."""
-    if "db" not in request.fixturenames or "transactional_db" in request.fixturenames:
-        return
+    marker = request.node.get_closest_marker("django_db")
+    if "db" not in request.fixturenames and marker is None:
+        return  # no database
+    commits = {"transactional_db", "live_server"} & set(request.fixturenames)
+    if commits or (marker and marker.kwargs.get("transaction")):
+        return  # commits for real
     request.getfixturevalue("db")
     with connection.cursor() as cursor:
         cursor.execute(f"SET CONSTRAINTS {ORDER_COUNT_TRIGGERS} IMMEDIATE")
