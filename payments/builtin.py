@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Sum
 
 from orders.models import OrderStatus
-from orders.services import order_transition, payment_record
+from orders.services import order_transition_locked, payment_record
 from payments.methods import OfflinePaymentMethod, PaymentContext, order_return_url
 from shop.conf import orderly_setting
 
@@ -24,10 +24,7 @@ class PayInAdvance(OfflinePaymentMethod):
     label = "Pay in advance"
 
     def start_order_payment(self, order: Order, *, context: PaymentContext) -> str:
-        if order.status != OrderStatus.HOLD:
-            order_transition(
-                order=order, status=OrderStatus.HOLD, actor=context.actor, source=context.source
-            )
+        order_transition_locked(order, OrderStatus.HOLD, actor=context.actor, source=context.source)
         return order_return_url(order, context)
 
     def order_error(self, order: Order, *, context: PaymentContext) -> str | None:

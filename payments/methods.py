@@ -159,6 +159,8 @@ class PaymentMethod:
     def start_order_payment(self, order: Order, *, context: PaymentContext) -> str:
         """Start paying an existing order; return the buyer's next URL.
 
+        The caller has locked `order` (`orders.services.order_lock`) in its transaction.
+
         Raise `payments.exceptions.PaymentRefused` when the method or its provider says no.
         """
         raise NotImplementedError
