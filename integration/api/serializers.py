@@ -13,6 +13,7 @@ from rest_framework import serializers
 from integration.api.converters import major_units, minor_units
 from integration.selectors import order_money
 from orders.models import PAYABLE_STATUSES, Order, OrderItem
+from shop.api.fields import datetime_text
 from shop.conf import orderly_setting
 from shop.models import Product, Profile
 from shop.money import quantize_money
@@ -45,8 +46,8 @@ class LineItemSerializer(serializers.Serializer):
             "price": major_units(item.unit_price),
             "is_add_on": item.is_add_on,
             "linked_order_line_item_id": string_id(item.linked_item_id),
-            "created_at": serializers.DateTimeField().to_representation(order.created_at),
-            "updated_at": serializers.DateTimeField().to_representation(order.updated_at),
+            "created_at": datetime_text(order.created_at),
+            "updated_at": datetime_text(order.updated_at),
         }
 
 
@@ -55,7 +56,6 @@ class OrderSerializer(serializers.Serializer):
 
     def to_representation(self, order: Order) -> dict[str, Any]:
         money = order_money(order)
-        when = serializers.DateTimeField()
         return {
             "id": str(order.pk),
             "reference_number": order.ref,
@@ -70,11 +70,11 @@ class OrderSerializer(serializers.Serializer):
             "credits_applied": major_units(money.credits_applied),
             "total": major_units(order.total),
             "amount_paid": major_units(order.amount_paid),
-            "date_paid": when.to_representation(order.date_paid) if order.date_paid else None,
+            "date_paid": datetime_text(order.date_paid) if order.date_paid else None,
             "is_guest_order": order.profile_id is None and order.user_id is None,
             "checkout_link": self.checkout_link(order),
-            "created_at": when.to_representation(order.created_at),
-            "updated_at": when.to_representation(order.updated_at),
+            "created_at": datetime_text(order.created_at),
+            "updated_at": datetime_text(order.updated_at),
             "line_items": LineItemSerializer(order.prefetched_items, many=True).data,
         }
 
@@ -92,7 +92,6 @@ class OrderItemRecordSerializer(serializers.Serializer):
 
     def to_representation(self, item: OrderItem) -> dict[str, Any]:
         order = item.order
-        when = serializers.DateTimeField()
         return {
             "id": str(item.pk),
             "order_id": str(item.order_id),
@@ -103,15 +102,14 @@ class OrderItemRecordSerializer(serializers.Serializer):
             "quantity": item.quantity,
             "is_add_on": item.is_add_on,
             "linked_order_line_item_id": string_id(item.linked_item_id),
-            "date_paid": when.to_representation(order.date_paid) if order.date_paid else None,
-            "created_at": when.to_representation(order.created_at),
-            "updated_at": when.to_representation(order.updated_at),
+            "date_paid": datetime_text(order.date_paid) if order.date_paid else None,
+            "created_at": datetime_text(order.created_at),
+            "updated_at": datetime_text(order.updated_at),
         }
 
 
 class ProfileSerializer(serializers.Serializer):
     def to_representation(self, profile: Profile) -> dict[str, Any]:
-        when = serializers.DateTimeField()
         return {
             "id": str(profile.pk),
             "name": profile.name,
@@ -119,14 +117,13 @@ class ProfileSerializer(serializers.Serializer):
             "legal_company_name": profile.legal_company_name,
             "website_url": profile.website_url,
             "team_id": str(profile.team_id),
-            "created_at": when.to_representation(profile.created_at),
-            "updated_at": when.to_representation(profile.updated_at),
+            "created_at": datetime_text(profile.created_at),
+            "updated_at": datetime_text(profile.updated_at),
         }
 
 
 class ProductSerializer(serializers.Serializer):
     def to_representation(self, product: Product) -> dict[str, Any]:
-        when = serializers.DateTimeField()
         return {
             "id": str(product.pk),
             "name": product.name,
@@ -136,8 +133,8 @@ class ProductSerializer(serializers.Serializer):
             "prices": [
                 {"unit_amount": minor_units(product.price), "currency": orderly_setting("CURRENCY")}
             ],
-            "created_at": when.to_representation(product.created_at),
-            "updated_at": when.to_representation(product.updated_at),
+            "created_at": datetime_text(product.created_at),
+            "updated_at": datetime_text(product.updated_at),
         }
 
 

@@ -1,6 +1,7 @@
 """Serializer fields shared by the storefront API's modules."""
 
 import json
+from datetime import datetime
 from typing import Any
 
 from rest_framework import serializers
@@ -42,6 +43,16 @@ class ExtraRowSerializer(serializers.Serializer):
     label = serializers.CharField(read_only=True)  # type: ignore[assignment]  # a wire name
     amount = MoneyField()
     extra = serializers.DictField(read_only=True)
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def datetime_text(value: datetime) -> str:
+    """A date-time as every API writes it (DRF's ISO 8601, UTC as "Z"), without building a
+    serializer field for each value."""
+    text: str = _DATETIME.to_representation(value)
+    return text
 
 
 def absolute_url(request: Any, path: str) -> str:
