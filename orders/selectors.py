@@ -182,29 +182,31 @@ def order_list_all(*, filters: OrderFilters) -> QuerySet[Order]:
     return orders.order_by(*ORDER_SORTS[filters.ordering])
 
 
-def order_count_all(*, filters: OrderFilters) -> int | None:
-    """The number of orders `order_list_all` lists, from the counts the database keeps per
-    team and status (`OrderStatusCount`), when those can answer: on PostgreSQL, with no
-    filter other than the status. None otherwise: the caller counts the rows."""
+def _kept_order_count(counts: QuerySet[OrderStatusCount]) -> int | None:
+    """The sum of the kept counts (`OrderStatusCount`) selected; None where they aren't
+    kept (SQLite has no triggers): the caller counts the rows then."""
     if connection.vendor != "postgresql":
         return None
+    total: int | None = counts.aggregate(total=Sum("count"))["total"]
+    return total or 0
+
+
+def order_count_all(*, filters: OrderFilters) -> int | None:
+    """The number of orders `order_list_all` lists, from the counts the database keeps per
+    team and status, when those can answer: with no filter other than the status. None
+    otherwise: the caller counts the rows."""
     other_filters = (filters.is_paid, filters.created_from, filters.created_to)
     if any(value is not None for value in other_filters) or filters.email or filters.search:
         return None
     counts = OrderStatusCount.objects.all()
     if filters.status:
         counts = counts.filter(status=filters.status)
-    total: int | None = counts.aggregate(total=Sum("count"))["total"]
-    return total or 0
+    return _kept_order_count(counts)
 
 
 def order_count_for_team(*, team_id: int) -> int | None:
     """How many orders a team has, from the kept counts; None where they aren't kept."""
-    if connection.vendor != "postgresql":
-        return None
-    counts = OrderStatusCount.objects.filter(team_key=team_id)
-    total: int | None = counts.aggregate(total=Sum("count"))["total"]
-    return total or 0
+    return _kept_order_count(OrderStatusCount.objects.filter(team_key=team_id))
 
 
 def order_payable_error(order: Order) -> str | None:
