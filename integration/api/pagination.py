@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers
 
+from shop.api.pagination import rows_in_order
+
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 
@@ -83,5 +85,4 @@ def paginate(queryset: QuerySet, request: PageRequest, *, total: int | None = No
     offset = (request.page - 1) * request.limit
     ordered = queryset.order_by(*request.ordering)
     ids = list(ordered.values_list("pk", flat=True)[offset : offset + request.limit])
-    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
-    return Page(records=[rows[pk] for pk in ids], total_records=total)
+    return Page(records=rows_in_order(queryset, ids), total_records=total)

@@ -16,6 +16,13 @@ from rest_framework.response import Response
 from shop.conf import orderly_setting
 
 
+def rows_in_order(queryset: QuerySet, ids: list[Any]) -> list[Any]:
+    """The rows of `queryset` with these primary keys, in the order of `ids`: the second
+    step of paging through bare ids (both APIs' lists), so OFFSET never skips full rows."""
+    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
+    return [rows[pk] for pk in ids]
+
+
 class KnownCountPaginator(Paginator):
     """Django's paginator, told the number of rows instead of counting them when known."""
 
@@ -58,8 +65,7 @@ class LinkHeaderPagination(PageNumberPagination):
         ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
         if ids is None:
             return None
-        rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
-        return [rows[pk] for pk in ids]
+        return rows_in_order(queryset, ids)
 
     def get_paginated_response(self, data: Any) -> Response:
         links = []
