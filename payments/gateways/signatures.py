@@ -28,11 +28,17 @@ def signature_verify(body: bytes, header: str | None, *, secret: str, tolerance:
     if timestamp is None or not candidates:
         raise NotificationRefused("Malformed signature header.")
     # Checked before the digest so a replayed, once-valid notification is refused.
-    if abs(time.time() - timestamp) > tolerance:
+    if not signed_recently(timestamp, tolerance=tolerance):
         raise NotificationRefused("Signature timestamp is outside the tolerance window.")
     expected = _digest(body, secret=secret, timestamp=timestamp)
     if not any(hmac.compare_digest(expected, candidate) for candidate in candidates):
         raise NotificationRefused("Bad signature.")
+
+
+def signed_recently(timestamp: int, *, tolerance: int) -> bool:
+    """Whether a signature made at `timestamp` (unix time) is within `tolerance` seconds of
+    now, either way: an old one is a replay, one from the future was made to outlive it."""
+    return abs(time.time() - timestamp) <= tolerance
 
 
 def _digest(body: bytes, *, secret: str, timestamp: int) -> str:
