@@ -2,6 +2,8 @@
 
 import os
 
+from config.observability import gunicorn_log_config
+
 bind = os.environ.get("BIND", "0.0.0.0:8000")
 # Sync workers: each request holds one database connection, as Django expects.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -11,6 +13,9 @@ graceful_timeout = 20
 # Orderly writes its own access line (JSON, with the request id and secrets redacted).
 accesslog = None
 errorlog = "-"
+# gunicorn's own lines in the same format, redacted: a malformed request line it quotes
+# may hold an order token.
+logconfig_dict = gunicorn_log_config()
 # Recycle workers now and then, so a slow leak can't grow without bound.
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "5000"))
 max_requests_jitter = 500

@@ -1,10 +1,15 @@
-"""Request ids and one structured log line per request, with secrets redacted.
+"""Request ids, one log line per request, and secrets redacted from every log line.
 
 Every request gets an id (the caller's `X-Request-ID` when it is sane, else a new one),
 returned in the response and attached to every log record made while it is handled, so
 a 500's traceback and its access line share it. The access line holds the method, the
 path with secrets replaced, the status, the duration and the order ref where there is
 one; it never holds headers, cookies, bodies or tokens.
+
+Whatever else is logged (Django's CSRF warnings quote the path, a traceback may quote a
+header, gunicorn quotes a malformed request line) goes through `redact` in the
+formatters every handler uses, so no logger can write an order token, an API token, a
+session id, a webhook secret or a signature.
 """
 
 import json
@@ -19,16 +24,73 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.http import HttpRequest, HttpResponse
 
+from config.env import env_bool, env_str
+
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
-# Query parameters and URL segments that carry secrets.
-SECRET_PARAMS = frozenset(
-    {"token", "key", "secret", "signature", "password", "session", "sessionid", "code"}
-)
 REDACTED = "[redacted]"
 
-access_log = logging.getLogger("orderly.request")
+# --- what a secret looks like ------------------------------------------------------------
+
+# Names (query parameters, URL kwargs, cookies, headers, dict keys) whose values are
+# secrets: these exactly, or anything ending in one of the suffixes ("client_secret",
+# "api_key", "csrftoken", "HTTP_AUTHORIZATION").
+_SECRET_NAMES = frozenset({"code", "v0", "v1"})  # an OAuth code; Stripe-style signatures
+_SECRET_SUFFIXES = (
+    "token",
+    "key",
+    "secret",
+    "signature",
+    "password",
+    "passwd",
+    "session",
+    "sessionid",
+    "authorization",
+    "cookie",
+)
+
+
+def is_secret_name(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _SECRET_NAMES or lowered.endswith(_SECRET_SUFFIXES)
+
+
+def _redact_named(match: re.Match[str]) -> str:
+    if not is_secret_name(match["name"]):
+        return match[0]
+    return match[0][: match.start("value") - match.start()] + REDACTED + match["end"]
+
+
+_PATTERNS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # The pay page's URL carries the order token: /pay/<token>/
+    (re.compile(r"(/pay/)[^/\s?#'\"]+"), rf"\1{REDACTED}"),
+    # Credentials after an authorization scheme, wherever they are quoted.
+    (re.compile(r"(?i)\b(bearer|basic)\s+[^\s'\",;]+"), rf"\1 {REDACTED}"),
+    # Secrets recognisable by their prefix: our API tokens, Stripe's keys and secrets.
+    (re.compile(r"\b(oly_|whsec_|[sr]k_(?:live|test)_)[A-Za-z0-9_-]+"), rf"\1{REDACTED}"),
+    # name=value (query strings, form bodies, cookies, t=...,v1=... signature headers).
+    (
+        re.compile(r"(?<![\w.-])(?P<name>[\w.-]+)=(?P<value>[^&\s'\",;()\[\]{}]+)(?P<end>)"),
+        _redact_named,
+    ),
+    # 'name': 'value' and "name": "value" (dict reprs, JSON, request.META in a traceback).
+    (
+        re.compile(
+            r"(?P<q>['\"])(?P<name>[\w.-]+)(?P=q)\s*:\s*(?P<vq>['\"])(?P<value>.*?)(?P<end>(?P=vq))"
+        ),
+        _redact_named,
+    ),
+    # Name: value (a header quoted as text).
+    (re.compile(r"(?m)(?P<name>[\w-]+):[ \t]+(?P<value>[^\s'\",;]+)(?P<end>)"), _redact_named),
+]
+
+
+def redact(text: str) -> str:
+    """`text` with every secret it may quote replaced by "[redacted]"."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def redacted_path(request: HttpRequest) -> str:
@@ -37,13 +99,16 @@ def redacted_path(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     if match is not None:
         for name, value in match.kwargs.items():
-            if name in SECRET_PARAMS and isinstance(value, str) and value:
+            if is_secret_name(name) and isinstance(value, str) and value:
                 path = path.replace(value, REDACTED)
     if not request.META.get("QUERY_STRING"):
-        return path
+        return redact(path)
     pairs = parse_qsl(request.META["QUERY_STRING"], keep_blank_values=True)
-    safe = [(k, REDACTED if k.lower() in SECRET_PARAMS else v) for k, v in pairs]
-    return f"{path}?{urlencode(safe, safe='[]')}"
+    safe = [(k, REDACTED if is_secret_name(k) else v) for k, v in pairs]
+    return redact(f"{path}?{urlencode(safe, safe='[]')}")
+
+
+access_log = logging.getLogger("orderly.request")
 
 
 def _order_ref(request: HttpRequest, response: HttpResponse) -> str | None:
@@ -68,13 +133,19 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
+            method, path, status = request.method, redacted_path(request), response.status_code
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
             access_log.info(
-                "request",
+                "%s %s %s %sms",
+                method,
+                path,
+                status,
+                duration_ms,
                 extra={
-                    "method": request.method,
-                    "path": redacted_path(request),
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "duration_ms": duration_ms,
                     "order_ref": _order_ref(request, response),
                 },
             )
@@ -84,18 +155,56 @@ class RequestLogMiddleware:
 
 
 class RequestIdFilter(logging.Filter):
-    """Stamps every log record with the id of the request being handled (or "-")."""
+    """Stamps every log record with the id of the request being handled (or "-").
+
+    Django logs a response's status after the middleware has returned; such records carry
+    the request itself, so they get its id too.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        request_id = request_id_var.get()
+        if request_id == "-":
+            request_id = getattr(getattr(record, "request", None), "request_id", "-")
+        record.request_id = request_id
         return True
+
+
+class ResponseLineFilter(logging.Filter):
+    """Drops another logger's line about a response the access line already reports.
+
+    On `django.request` (`below=500`) a 4xx's "Not Found: /path" goes, and 5xx lines
+    stay, with their traceback; on `django.server` (`below=600`) every request line of
+    the development server goes. Lines without a status (anything else) always stay.
+    """
+
+    def __init__(self, below: int) -> None:
+        super().__init__()
+        self.below = below
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        return not (isinstance(status, int) and status < self.below)
 
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
+def _redacted(value: Any) -> Any:
+    """A log field's value, JSON-ready, with every string in it redacted."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(key): _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return redact(str(value))
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, extra fields, traceback."""
+    """One JSON object per line: time, level, logger, message, extra fields, traceback,
+    every value redacted."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -109,4 +218,40 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps({key: _redacted(value) for key, value in entry.items()})
+
+
+class TextFormatter(logging.Formatter):
+    """For people reading a terminal: time, level, logger, request id, message; redacted."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not hasattr(record, "request_id"):
+            record.request_id = "-"  # a handler without the request id filter (gunicorn's)
+        return redact(super().format(record))
+
+
+FORMATTERS = {"json": JsonFormatter, "text": TextFormatter}
+
+
+def log_format() -> str:
+    """`LOG_FORMAT`: "json" (the default) or "text" (the default when DEBUG is on)."""
+    return env_str("LOG_FORMAT", default="text" if env_bool("DEBUG", default=False) else "json")
+
+
+def gunicorn_log_config() -> dict[str, Any]:
+    """gunicorn's own lines (start-up, worker restarts, a malformed request line it
+    quotes) in the service's format and redacted, through the same formatters. Its
+    access log stays off: the service writes its own access line."""
+    formatter = {"()": f"{__name__}.{FORMATTERS[log_format()].__name__}"}
+    return {
+        "formatters": {"generic": formatter},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+        },
+    }

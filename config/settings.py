@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.observability import log_format
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -186,27 +187,42 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "orders.models.OrderStatus"},
 }
 
-# One JSON object per line on stdout (LOG_FORMAT=text for humans), each stamped with
-# the request id; see config/observability.py.
+# One JSON object per line (LOG_FORMAT=text for humans, the default with DEBUG), each
+# stamped with the request id and with secrets redacted by the formatter, whatever logger
+# wrote it; one line per request. See config/observability.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "config.observability.RequestIdFilter"},
+        "client_errors_logged_once": {
+            "()": "config.observability.ResponseLineFilter",
+            "below": 500,
+        },
+        "requests_logged_once": {"()": "config.observability.ResponseLineFilter", "below": 600},
+    },
     "formatters": {
         "json": {"()": "config.observability.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {"()": "config.observability.TextFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["request_id"],
-            "formatter": env_str("LOG_FORMAT", default="text" if DEBUG else "json"),
+            "formatter": log_format(),
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Our access line replaces Django's; its errors (with tracebacks) stay.
-        "django.server": {"level": "WARNING"},
+        # Everything Django logs goes to the console above, and only there: no handler of
+        # Django's defaults (an unformatted console in DEBUG, e-mails to ADMINS) remains.
+        "django": {"handlers": [], "level": "INFO"},
+        # Our access line reports every request: the development server's own request
+        # lines and Django's "Not Found: /path" for a 4xx go; 5xx keep their traceback.
+        "django.server": {"handlers": [], "level": "INFO", "filters": ["requests_logged_once"]},
+        "django.request": {"handlers": [], "filters": ["client_errors_logged_once"]},
+        # Never SQL, even with LOG_LEVEL=DEBUG: its parameters hold session keys and tokens.
+        "django.db.backends": {"handlers": [], "level": "INFO"},
     },
 }
 
