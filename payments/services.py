@@ -12,6 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
 
+from integration.ratelimit import parse_rate, rate_limit_hit
 from orders.exceptions import RefundNotAllowed
 from orders.models import Order, OrderPayment, OrderRefund, OrderStatus
 from orders.selectors import order_payable_error, status_change_error
@@ -287,14 +288,15 @@ def _payload_for_log(body: bytes) -> dict[str, Any]:
 
 
 def payment_notification_receive(
-    *, provider: str, body: bytes, headers: Mapping[str, str]
+    *, provider: str, body: bytes, headers: Mapping[str, str], sender: str = ""
 ) -> PaymentNotification:
     """Authenticate, parse and act on one provider notification, exactly once.
 
     The payment method authenticates and parses it; the action is keyed on the
     provider's transaction id, so duplicates and concurrent deliveries record nothing
-    twice. A refused notification raises `NotificationRefused` after being logged, and
-    changes nothing else.
+    twice. A refused notification raises `NotificationRefused` after being logged (within
+    the bounds `_refused_record_kept` sets), and changes nothing else. `sender` is the
+    client address it came from ("" when delivered in-process).
     """
     method = payment_method_get(provider)
     if method is None:
@@ -304,8 +306,40 @@ def payment_notification_receive(
         notice = method.parse_notification(body, headers)
         return _notification_apply(method=method, notice=notice)
     except NotificationRefused as refusal:
-        _notification_log_refused(method=method, notice=notice, body=body, reason=refusal.message)
+        if notice is not None or _refused_record_kept(sender):
+            _notification_log_refused(
+                method=method, notice=notice, body=body, reason=refusal.message
+            )
+        else:
+            logger.warning(
+                "Refused a %s notification (not recorded: over the bound): %s",
+                method.identifier,
+                refusal.message,
+            )
         raise
+
+
+def _refused_record_kept(sender: str) -> bool:
+    """Whether a notification refused before it was authenticated is recorded.
+
+    Anyone can send those, so their rows are bounded: at most
+    `WEBHOOK_REFUSED_RECORDS_PER_ADDRESS` per client address and `WEBHOOK_REFUSED_RECORDS`
+    in all, per window. Authenticated notices (the provider's own) are always recorded.
+    """
+    per_address = parse_rate(orderly_setting("WEBHOOK_REFUSED_RECORDS_PER_ADDRESS"))
+    if not rate_limit_hit(f"webhook-refused:{sender}", per_address).allowed:
+        return False
+    overall = parse_rate(orderly_setting("WEBHOOK_REFUSED_RECORDS"))
+    return rate_limit_hit("webhook-refused", overall).allowed
+
+
+def _payload_excerpt(payload: dict[str, Any]) -> dict[str, Any]:
+    """A refused notification's payload as stored: whole up to `_MAX_UNPARSED` characters
+    of JSON, else the start of it, so no refused row is larger than that."""
+    text = json.dumps(payload)
+    if len(text) <= _MAX_UNPARSED:
+        return payload
+    return {"excerpt": text[:_MAX_UNPARSED], "truncated_from": len(text)}
 
 
 @transaction.atomic(durable=True)
@@ -321,7 +355,7 @@ def _notification_log_refused(
         transaction_id=notice.transaction_id[:255] if notice else "",
         verdict=NotificationVerdict.REFUSED,
         reason=reason[:255],
-        payload=_payload_for_log(body),
+        payload=_payload_excerpt(_payload_for_log(body)),
     )
 
 

@@ -58,6 +58,14 @@ DEFAULTS: dict[str, Any] = {
     # Provider notifications (webhooks) signed longer ago than this many seconds are
     # refused as replays.
     "WEBHOOK_TOLERANCE": 300,
+    # Provider notifications (`/webhooks/<method>/`) each client address may send, counted
+    # before the body is read; more are answered 429 with Retry-After.
+    "WEBHOOK_RATE_LIMIT": "120/minute",
+    # Notifications refused before they were authenticated (bad or missing signature,
+    # unparseable) that are recorded for staff, per client address and in all; beyond
+    # these, they are still refused but not recorded. Authenticated ones always are.
+    "WEBHOOK_REFUSED_RECORDS_PER_ADDRESS": "20/hour",
+    "WEBHOOK_REFUSED_RECORDS": "200/hour",
     # Seconds before an outbound call to a payment provider gives up.
     "PROVIDER_TIMEOUT": 10,
     # The test gateway's webhook signing secret; empty derives one from SECRET_KEY.
