@@ -1,8 +1,8 @@
 """No secret in any log line, whatever logger writes it; one line per request.
 
 Everything is captured through the handler the service configures (settings.LOGGING),
-with every logger at DEBUG and SQL logging forced on, in both formats: what an
-operator running with LOG_LEVEL=DEBUG would see.
+with every logger at DEBUG (but SQL's, which the settings hold at INFO: its parameters
+are secrets) and SQL logging forced on, in both formats.
 """
 
 import io
@@ -40,9 +40,14 @@ def captured(request: pytest.FixtureRequest) -> Iterator[io.StringIO]:
     """Everything the service logs, through its own console handler, at DEBUG."""
     handler, root = _console_handler(), logging.getLogger()
     stream = io.StringIO()
-    previous = handler.setStream(stream), handler.formatter, root.level
+    previous = handler.setStream(stream), handler.formatter
     handler.setFormatter(request.param())
-    root.setLevel(logging.DEBUG)
+    # Every logger at DEBUG but the SQL one, which the settings keep at INFO on purpose.
+    loggers = [root, *(logging.getLogger(name) for name in logging.root.manager.loggerDict)]
+    levels = {logger: logger.level for logger in loggers}
+    for logger in loggers:
+        if logger.name != "django.db.backends":
+            logger.setLevel(logging.DEBUG)
     connection.force_debug_cursor = True  # as with DEBUG on: SQL would reach the logger
     try:
         yield stream
@@ -50,7 +55,8 @@ def captured(request: pytest.FixtureRequest) -> Iterator[io.StringIO]:
         connection.force_debug_cursor = False
         handler.setStream(previous[0])  # type: ignore[arg-type]
         handler.setFormatter(previous[1])
-        root.setLevel(previous[2])
+        for logger, level in levels.items():
+            logger.setLevel(level)
 
 
 @pytest.fixture
