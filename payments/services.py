@@ -36,6 +36,7 @@ from payments.methods import (
     PaymentNotice,
     ProviderCall,
     RefundNotice,
+    order_return_url,
     payment_method_get,
     provider_calls,
 )
@@ -153,7 +154,13 @@ def checkout_basket(
         actor=actor,
         source=context.source,
     )
-    url = method.start_checkout_payment(order_lock(order.pk), context=context)
+    locked = order_lock(order.pk)
+    # Nothing to pay (a zero total): the order is already paid and on its way.
+    url = (
+        order_return_url(locked, context)
+        if locked.is_paid
+        else method.start_checkout_payment(locked, context=context)
+    )
     basket.items.all().delete()
     basket.extra = {}
     basket.save(update_fields=["extra", "updated_at"])

@@ -467,3 +467,57 @@ def test_a_refused_checkout_leaves_the_baskets_extra_as_it_was(settings, visitor
 
     assert response.status_code == 400
     assert visitor_client.get("/api/basket/extra/").json() == {"extra": {"gift_note": "x"}}
+
+
+# --- zero totals: nothing to pay ---------------------------------------------------------
+
+FULL_DISCOUNT = {
+    "class": "shop.modifiers.PercentageModifier",
+    "identifier": "voucher",
+    "label": "Voucher",
+    "percent": "-100",
+    "applies_to": "basket",
+}
+FREE_FROM_100 = {
+    "class": "shop.modifiers.ShippingModifier",
+    "identifier": "shipping",
+    "label": "Shipping",
+    "amount": "5.00",
+    "free_from": "100.00",
+}
+
+
+@pytest.mark.parametrize("method", ["pay-in-advance", "pay-on-delivery"])
+@pytest.mark.parametrize(
+    ("price", "modifiers"),
+    [
+        pytest.param("0.00", [], id="free-sample"),
+        pytest.param("120.00", [FULL_DISCOUNT, FREE_FROM_100], id="full-discount"),
+    ],
+)
+def test_a_zero_total_order_goes_on_like_a_paid_one(
+    settings, visitor_client, method, price, modifiers
+):
+    settings.ORDERLY_PRICE_MODIFIERS = modifiers
+    add_to_basket(visitor_client, ProductFactory(price=Decimal(price)))
+    assert visitor_client.get("/api/basket/").json()["total"] == "0.00"
+
+    response = checkout(visitor_client, payment_method=method)
+
+    assert response.status_code == 201, response.content
+    # Nothing to pay: the buyer goes straight to their order.
+    url = response.json()["url"]
+    assert url.startswith(f"http://testserver/api/orders/{ref_of(url)}/?token=")
+    order = visitor_client.get(url).json()
+    assert (order["total"], order["amount_outstanding"], order["is_paid"]) == ("0.00", "0.00", True)
+    assert order["status"] == "PROCESSING"
+    stored = Order.objects.get(ref=order["ref"])
+    assert stored.date_paid is not None
+    moves = OrderEvent.objects.filter(order=stored, type=OrderEventType.STATUS_CHANGED).values_list(
+        "from_status", "to_status", "source"
+    )
+    assert list(moves.order_by("id")) == [
+        ("NEW", "CREATED", "api"),
+        ("CREATED", "PROCESSING", "api"),
+    ]
+    assert basket_lines(visitor_client) == []
