@@ -9,6 +9,7 @@ API runs, with `source="admin"`. Recording payments and refunding are money acti
 
 import csv
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -18,7 +19,10 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from orders.exceptions import StatusChangeNotAllowed
 from orders.models import (
@@ -33,7 +37,9 @@ from orders.models import (
 from orders.selectors import order_queryset, paid_condition, status_change_error
 from orders.services import order_note_add, order_transition
 from shop.admin import RecordAdmin
+from shop.conf import orderly_setting
 from shop.exceptions import DomainError
+from shop.money import format_money
 
 # Above this many rows an unfiltered list shows PostgreSQL's estimate instead of counting.
 EXACT_COUNT_LIMIT = 100_000
@@ -58,6 +64,45 @@ class EstimatedCountPaginator(Paginator):
             if row and row[0] > EXACT_COUNT_LIMIT:
                 return int(row[0])
         return queryset.count()
+
+
+def money(value: Decimal) -> str:
+    """Money as the buyer's pay page shows it: two places and the shop's currency."""
+    return f"{format_money(value)} {orderly_setting('CURRENCY')}"
+
+
+def _details(data: dict[str, Any]) -> str:
+    """A JSON object's keys and values as a short line of text ("percent: -10")."""
+    return ", ".join(f"{key}: {value}" for key, value in data.items())
+
+
+def price_rows_list(rows: list[dict[str, Any]]) -> SafeString | str:
+    """Price modifier rows (shipping, discounts) as the pay page lists them, not raw JSON:
+    one line each with its label, its amount and, quietly, its details."""
+    if not rows:
+        return "—"
+    items = format_html_join(
+        "",
+        '<li><span class="label">{}</span> <span class="money">{}</span>'
+        ' <span class="quiet">{}</span></li>',
+        (
+            (
+                row.get("label") or row.get("modifier", ""),
+                money(Decimal(str(row["amount"]))),
+                _details(row.get("extra") or {}),
+            )
+            for row in rows
+        ),
+    )
+    return format_html('<ul class="price-rows">{}</ul>', items)
+
+
+def key_value_list(data: dict[str, Any]) -> SafeString | str:
+    """A free-form JSON object (an order's `extra`, an event's data) as a list."""
+    if not data:
+        return "—"
+    items = format_html_join("", "<li><strong>{}</strong>: {}</li>", data.items())
+    return format_html('<ul class="key-values">{}</ul>', items)
 
 
 class PaidFilter(admin.SimpleListFilter):
@@ -123,20 +168,61 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderItemInline(ReadOnlyInline):
     model = OrderItem
-    fields = ["product_data", "unit_price", "quantity", "subtotal", "extra_rows", "total"]
+    fields = [
+        "product",
+        "unit_price_amount",
+        "quantity",
+        "subtotal_amount",
+        "price_rows",
+        "total_amount",
+    ]
+
+    @admin.display(description="product")
+    def product(self, item: OrderItem) -> str:
+        data = item.product_data or {}
+        name = data.get("name") or f"{item.product_type} {item.product_id}"
+        return f"{name} ({data['code']})" if data.get("code") else str(name)
+
+    # Admin methods, not the model's fields: a field's name would show its raw value.
+    @admin.display(description="unit price")
+    def unit_price_amount(self, item: OrderItem) -> str:
+        return money(item.unit_price)
+
+    @admin.display(description="subtotal")
+    def subtotal_amount(self, item: OrderItem) -> str:
+        return money(item.subtotal)
+
+    @admin.display(description="price rows")
+    def price_rows(self, item: OrderItem) -> SafeString | str:
+        return price_rows_list(item.extra_rows)
+
+    @admin.display(description="total")
+    def total_amount(self, item: OrderItem) -> str:
+        return money(item.total)
 
 
 class OrderPaymentInline(ReadOnlyInline):
     model = OrderPayment
-    fields = ["amount", "payment_method", "transaction_id", "refunded", "actor", "created_at"]
+    fields = [
+        "payment_amount",
+        "payment_method",
+        "transaction_id",
+        "refunded",
+        "actor",
+        "created_at",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OrderPayment]:
         return super().get_queryset(request).prefetch_related("refunds").select_related("actor")
 
+    @admin.display(description="amount")
+    def payment_amount(self, payment: OrderPayment) -> str:
+        return money(payment.amount)
+
     @admin.display(description="refunded")
     def refunded(self, payment: OrderPayment) -> str:
         refunds = list(payment.refunds.all())
-        return ", ".join(f"{r.amount} ({r.transaction_id})" for r in refunds) or "—"
+        return ", ".join(f"{money(r.amount)} ({r.transaction_id})" for r in refunds) or "—"
 
 
 class OrderNoteInline(ReadOnlyInline):
@@ -146,8 +232,12 @@ class OrderNoteInline(ReadOnlyInline):
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    fields = ["created_at", "type", "from_status", "to_status", "actor", "source", "data"]
+    fields = ["created_at", "type", "from_status", "to_status", "actor", "source", "details"]
     verbose_name_plural = "history"
+
+    @admin.display(description="details")
+    def details(self, event: OrderEvent) -> str:
+        return _details(event.data or {}) or "—"
 
 
 def _move_action(target: OrderStatus) -> Any:
@@ -206,19 +296,25 @@ def export_csv(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Order])
     return response
 
 
+# Order pages leave out the admin's app navigation: its 300 px would push the list's
+# money columns under the filters on a 1280 px screen. The breadcrumbs still lead back.
+NARROW_PAGE = {"is_nav_sidebar_enabled": False}
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     form = OrderAdminForm
+    # Few, narrow columns, so that at a 1280 px desk the money columns stand clear of
+    # the filters (the app navigation is left out of order pages for the same reason).
     list_display = [
         "ref",
-        "created_at",
-        "email",
+        "created",
         "customer",
         "status",
-        "total",
+        "total_amount",
         "paid",
         "payment_method",
-        "team",
+        "team_name",
     ]
     list_filter = ["status", PaidFilter, "created_at", "payment_method", "team"]
     # Prefix searches (`^`) and exact refs (`=`) can use indexes on a large table.
@@ -240,14 +336,14 @@ class OrderAdmin(admin.ModelAdmin):
         "profile",
         "billing_address",
         "shipping_address",
-        "subtotal",
-        "extra_rows",
-        "total",
+        "subtotal_amount",
+        "price_rows",
+        "total_amount",
         "amount_paid",
         "amount_outstanding",
         "date_paid",
         "payment_method",
-        "extra",
+        "extra_data",
         "created_at",
         "updated_at",
     ]
@@ -261,9 +357,9 @@ class OrderAdmin(admin.ModelAdmin):
             "Money",
             {
                 "fields": [
-                    "subtotal",
-                    "extra_rows",
-                    "total",
+                    "subtotal_amount",
+                    "price_rows",
+                    "total_amount",
                     "amount_paid",
                     "amount_outstanding",
                     "date_paid",
@@ -272,9 +368,12 @@ class OrderAdmin(admin.ModelAdmin):
             },
         ),
         ("Add a note", {"fields": ["note", "note_is_public"]}),
-        ("More", {"fields": ["extra", "created_at", "updated_at"]}),
+        ("More", {"fields": ["extra_data", "created_at", "updated_at"]}),
     ]
     inlines = [OrderItemInline, OrderPaymentInline, OrderNoteInline, OrderEventInline]
+
+    class Media:
+        css = {"all": ["orders/admin.css"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
         return order_queryset().select_related("user", "team", "profile")
@@ -282,21 +381,55 @@ class OrderAdmin(admin.ModelAdmin):
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return ChangeList
 
-    @admin.display(description="customer", ordering="user__last_name")
-    def customer(self, order: Order) -> str:
-        return order.user.get_full_name() if order.user else "—"
+    @admin.display(description="customer", ordering="email")
+    def customer(self, order: Order) -> SafeString:
+        """The email, and the customer's name under it when the order has an account."""
+        name = order.user.get_full_name() if order.user else ""
+        if not name:
+            return format_html("{}", order.email)
+        return format_html('{}<br><span class="quiet">{}</span>', order.email, name)
+
+    @admin.display(description="created at", ordering="created_at")
+    def created(self, order: Order) -> str:
+        return timezone.localtime(order.created_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description="team", ordering="team__name")
+    def team_name(self, order: Order) -> str:
+        return order.team.name if order.team else "—"
 
     @admin.display(description="paid", boolean=True)
     def paid(self, order: Order) -> bool:
         return order.is_paid
 
+    # Money through admin methods, not the model's fields (which would show "0" for 0.00).
+    @admin.display(description="subtotal")
+    def subtotal_amount(self, order: Order) -> str:
+        return money(order.subtotal)
+
+    @admin.display(description="price rows")
+    def price_rows(self, order: Order) -> SafeString | str:
+        return price_rows_list(order.extra_rows)
+
+    @admin.display(description="total", ordering="total")
+    def total_amount(self, order: Order) -> str:
+        return money(order.total)
+
     @admin.display(description="Amount paid")
-    def amount_paid(self, order: Order) -> Any:
-        return order.amount_paid
+    def amount_paid(self, order: Order) -> str:
+        return money(order.amount_paid)
 
     @admin.display(description="Amount outstanding")
-    def amount_outstanding(self, order: Order) -> Any:
-        return order.amount_outstanding
+    def amount_outstanding(self, order: Order) -> str:
+        return money(order.amount_outstanding)
+
+    @admin.display(description="extra")
+    def extra_data(self, order: Order) -> SafeString | str:
+        return key_value_list(order.extra)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        return super().changelist_view(request, {**NARROW_PAGE, **(extra_context or {})})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # orders come from checkout, never from a blank form
@@ -335,7 +468,8 @@ class OrderAdmin(admin.ModelAdmin):
         # Django wraps this view in one transaction. The order form writes nothing itself:
         # each action is a service call owning its transaction (durable for money), so the
         # wrapper is left out — it would make those services refuse to run.
-        return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined]
+        context = {**NARROW_PAGE, **(extra_context or {})}
+        return self._changeform_view(request, object_id, form_url, context)  # type: ignore[attr-defined]
 
     def apply_money_actions(self, request: HttpRequest, order: Order, data: dict[str, Any]) -> None:
         """Hook for the payments app: runs after a note is added, before a status move."""

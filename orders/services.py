@@ -156,6 +156,10 @@ def order_place(
     )
     events.event_order_placed(order, actor=_user_or_none(actor), source=source)
     order_transition_locked(order, OrderStatus.CREATED, actor=actor, source=source)
+    # A new order has no payments yet; one with nothing to pay (a free sample, a full
+    # discount) is paid as placed and goes on like any other paid order.
+    order.amount_paid = ZERO
+    _order_settle_if_paid(order, actor=actor, source=source)
     return order
 
 
@@ -216,13 +220,20 @@ def payment_record(
         payment_method=payment_method,
         transaction_id=transaction_id,
     )
-    locked = order_lock(order.pk)
-    if locked.is_paid and locked.date_paid is None:
-        locked.date_paid = timezone.now()
-        locked.save(update_fields=["date_paid", "updated_at"])
-    if locked.is_paid and status_change_error(locked, OrderStatus.PROCESSING) is None:
-        order_transition_locked(locked, OrderStatus.PROCESSING, actor=actor, source=source)
+    _order_settle_if_paid(order_lock(order.pk), actor=actor, source=source)
     return payment
+
+
+def _order_settle_if_paid(order: Order, *, actor: Actor, source: str) -> None:
+    """What becomes of a fully paid order: it gets its `date_paid` and moves to
+    PROCESSING where the machine allows it. The caller has locked and annotated it."""
+    if not order.is_paid:
+        return
+    if order.date_paid is None:
+        order.date_paid = timezone.now()
+        order.save(update_fields=["date_paid", "updated_at"])
+    if status_change_error(order, OrderStatus.PROCESSING) is None:
+        order_transition_locked(order, OrderStatus.PROCESSING, actor=actor, source=source)
 
 
 def payment_refundable_amount(payment: OrderPayment) -> Decimal:

@@ -1,7 +1,45 @@
 from orders.models import Order
-from payments.methods import PaymentContext, payment_methods
+from payments.methods import PaymentContext, PaymentMethod, payment_method_get, payment_methods
 from shop.pricing import PricedBasket
 from shop.types import Caller as Actor
+
+EMPTY_BASKET = "Your basket is empty."
+
+
+def payment_method_offered(identifier: str, *, actor: Actor, paying: str) -> PaymentMethod | None:
+    """The method named, if it exists and is offered to this caller for paying `baskets`
+    or `orders`; else None."""
+    method = payment_method_get(identifier)
+    if method is None or not method.is_offered_to(actor) or not getattr(method, f"pays_{paying}"):
+        return None
+    return method
+
+
+def invalid_choice_message(identifier: str) -> str:
+    return f'"{identifier}" is not a valid choice.'
+
+
+def basket_checkout_error(
+    basket: PricedBasket, method: PaymentMethod, *, context: PaymentContext
+) -> str | None:
+    """Why this basket can't be checked out with this method now, or None.
+
+    An empty basket is one of those reasons: salesman reports it under `payment_method`,
+    at checkout and in the list of methods alike.
+    """
+    if not basket.lines:
+        return EMPTY_BASKET
+    return method.basket_error(basket, context=context)
+
+
+def checkout_payment_method_error(
+    identifier: str, *, basket: PricedBasket, context: PaymentContext
+) -> str | None:
+    """Why `identifier` can't pay this basket now (unknown, not offered, unusable), or None."""
+    method = payment_method_offered(identifier, actor=context.actor, paying="baskets")
+    if method is None:
+        return invalid_choice_message(identifier)
+    return basket_checkout_error(basket, method, context=context)
 
 
 def payment_method_choices_for_basket(
@@ -13,7 +51,7 @@ def payment_method_choices_for_basket(
         {
             "identifier": method.identifier,
             "label": method.label,
-            "error": method.basket_error(basket, context=context),
+            "error": basket_checkout_error(basket, method, context=context),
         }
         for method in payment_methods()
         if method.pays_baskets and method.is_offered_to(actor)

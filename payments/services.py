@@ -37,16 +37,22 @@ from payments.methods import (
     PaymentNotice,
     ProviderCall,
     RefundNotice,
+    order_return_url,
     payment_method_get,
     provider_calls,
 )
 from payments.models import NotificationVerdict, PaymentNotification, PaymentProviderCall
+from payments.selectors import (
+    basket_checkout_error,
+    invalid_choice_message,
+    payment_method_offered,
+)
 from shop.conf import orderly_setting
 from shop.exceptions import EmptyBasket
 from shop.models import Basket
 from shop.money import ZERO, quantize_money
 from shop.selectors import basket_priced
-from shop.services import basket_lock
+from shop.services import basket_lock, merge_extra_bounded
 from shop.types import Caller as Actor
 
 P = ParamSpec("P")
@@ -90,10 +96,9 @@ def _provider_ledger(func: Callable[P, R]) -> Callable[P, R]:
 
 def _method_for(identifier: str, *, actor: Actor, paying: str) -> PaymentMethod:
     """The method named, if it exists and is offered to this caller for this purpose."""
-    method = payment_method_get(identifier)
-    offered = method is not None and method.is_offered_to(actor)
-    if method is None or not offered or not getattr(method, f"pays_{paying}"):
-        raise PaymentMethodNotAvailable(f'"{identifier}" is not a valid choice.')
+    method = payment_method_offered(identifier, actor=actor, paying=paying)
+    if method is None:
+        raise PaymentMethodNotAvailable(invalid_choice_message(identifier))
     return method
 
 
@@ -118,37 +123,45 @@ def checkout_basket(
 ) -> CheckoutResult:
     """Turn the basket into an order and start its payment, all or nothing.
 
-    If anything refuses (an empty basket, an unusable method, the method declining), no
-    order is created and the basket stays as it was.
+    `extra` is merged into the basket's `extra` (a null value removes that key), as
+    salesman does, and the order keeps the result: modifiers price with it, and what the
+    frontend stored on the basket is never lost. If anything refuses (an empty basket,
+    an unusable method, the method declining), no order is created and the basket stays
+    as it was.
     """
     context = PaymentContext(actor=actor, base_url=base_url)
     method = _method_for(payment_method, actor=actor, paying="baskets")
     basket = basket_lock(basket)
+    basket.extra = merge_extra_bounded(basket.extra, extra)
     user = actor if actor.is_authenticated else None
     priced = basket_priced(basket, user=user)
-    if not priced.lines:
-        raise EmptyBasket("Your basket is empty.", field="non_field_errors")
+    error = basket_checkout_error(priced, method, context=context)
+    if error is not None:
+        raise PaymentMethodNotAvailable(error)
     unavailable = [line.line.ref for line in priced.lines if not line.line.product.is_purchasable]
     if unavailable:
         raise EmptyBasket(
             f"These items are no longer available: {', '.join(unavailable)}.",
             field="non_field_errors",
         )
-    error = method.basket_error(priced, context=context)
-    if error is not None:
-        raise PaymentMethodNotAvailable(error)
     order = order_place(
         priced=priced,
         email=email,
         shipping_address=shipping_address,
         billing_address=billing_address,
         payment_method=method.identifier,
-        extra=extra,
+        extra=basket.extra,
         user=user,
         actor=actor,
         source=context.source,
     )
-    url = method.start_checkout_payment(order_lock(order.pk), context=context)
+    locked = order_lock(order.pk)
+    # Nothing to pay (a zero total): the order is already paid and on its way.
+    url = (
+        order_return_url(locked, context)
+        if locked.is_paid
+        else method.start_checkout_payment(locked, context=context)
+    )
     basket.items.all().delete()
     basket.extra = {}
     basket.save(update_fields=["extra", "updated_at"])

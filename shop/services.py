@@ -26,7 +26,7 @@ def merge_extra(current: dict[str, Any], update: dict[str, Any]) -> dict[str, An
     return {key: value for key, value in merged.items() if value is not None}
 
 
-def _merge_extra_bounded(current: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+def merge_extra_bounded(current: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     """`merge_extra` for a caller's update: each request is bounded by the API, but merged
     updates could still grow `extra` without limit, so the result is bounded too."""
     merged = merge_extra(current, update)
@@ -130,12 +130,12 @@ def basket_add_item(
             product_type=product_type,
             product_id=product.pk,
             quantity=quantity,
-            extra=_merge_extra_bounded({}, extra or {}),
+            extra=merge_extra_bounded({}, extra or {}),
         )
     else:
         _check_quantity(item.quantity + quantity)
         item.quantity += quantity
-        item.extra = _merge_extra_bounded(item.extra, extra or {})
+        item.extra = merge_extra_bounded(item.extra, extra or {})
         item.save(update_fields=["quantity", "extra"])
     basket.save(update_fields=["updated_at"])
     return item
@@ -155,7 +155,7 @@ def basket_update_item(
         _check_quantity(quantity)
         item.quantity = quantity
     if extra is not None:
-        item.extra = _merge_extra_bounded(item.extra, extra)
+        item.extra = merge_extra_bounded(item.extra, extra)
     item.save(update_fields=["quantity", "extra"])
     basket.save(update_fields=["updated_at"])
     return item
@@ -185,7 +185,7 @@ def basket_delete(*, basket: Basket) -> None:
 @transaction.atomic
 def basket_update_extra(*, basket: Basket, extra: dict[str, Any]) -> Basket:
     basket = basket_lock(basket)
-    basket.extra = _merge_extra_bounded(basket.extra, extra)
+    basket.extra = merge_extra_bounded(basket.extra, extra)
     basket.save(update_fields=["extra", "updated_at"])
     return basket
 

@@ -13,17 +13,35 @@ from rest_framework.views import APIView
 from orders.api.serializers import OrderPaymentSerializer
 from orders.api.storefront import order_for_request
 from payments import selectors, services
+from payments.methods import PaymentContext
 from shop.api.fields import ExtraField
 from shop.api.storefront import request_basket
 from shop.selectors import basket_priced
 
 
 class CheckoutSerializer(serializers.Serializer):
+    """Every invalid field is reported in one 400, as salesman does; an unknown or
+    unusable payment method, or an empty basket, under `payment_method`. `extra` is
+    merged into the basket's `extra` (a null value removes that key) and the order keeps
+    the result."""
+
     email = serializers.EmailField(max_length=254)
     shipping_address = serializers.CharField(max_length=2000)
     billing_address = serializers.CharField(max_length=2000)
     payment_method = serializers.CharField(max_length=64)
     extra = ExtraField(required=False, default=dict)
+
+    def validate_payment_method(self, value: str) -> str:
+        request = self.context["request"]
+        error = selectors.checkout_payment_method_error(
+            value,
+            basket=basket_priced(self.context["basket"], user=request.user),
+            context=PaymentContext(actor=request.user, base_url=base_url(request)),
+        )
+        if error is not None:
+            # Checked again by the checkout with the basket locked; this is for the report.
+            raise serializers.ValidationError(error)
+        return value
 
 
 class OrderPaySerializer(serializers.Serializer):
@@ -57,10 +75,13 @@ class CheckoutView(APIView):
         return Response({"payment_methods": methods})
 
     def post(self, request: Request) -> Response:
-        serializer = CheckoutSerializer(data=request.data)
+        basket = request_basket(request)
+        serializer = CheckoutSerializer(
+            data=request.data, context={"request": request, "basket": basket}
+        )
         serializer.is_valid(raise_exception=True)
         result = services.checkout_basket(
-            basket=request_basket(request),
+            basket=basket,
             actor=request.user,
             base_url=base_url(request),
             **serializer.validated_data,

@@ -10,7 +10,7 @@ import requests
 from pypresscart import CheckoutLineItem, CheckoutRequest, ValidationError
 from pypresscart import Order as PresscartOrder
 
-from orders.models import Order, OrderItem, OrderStatus
+from orders.models import Order, OrderEventType, OrderItem, OrderStatus
 from orders.services import order_transition
 from shop.conf import DEFAULTS
 from tests.conftest import logged_in_client
@@ -250,6 +250,16 @@ def test_checkout_discount_of_the_whole_subtotal(presscart, make_token, team, pr
     assert_money_identity(order)
     # Nothing is owed, so there is nothing to pay and no link to pay it.
     assert order.checkout_link is None
+    # Paid in full by nothing: it goes on like any paid order, with its history.
+    assert order.status == "PROCESSING"
+    assert order.date_paid is not None
+    assert client.orders.get(order.id).status == "PROCESSING"
+    stored = Order.objects.get(pk=int(order.id))
+    assert list(
+        stored.events.filter(type=OrderEventType.STATUS_CHANGED)
+        .order_by("id")
+        .values_list("from_status", "to_status", "source")
+    ) == [("NEW", "CREATED", "integration"), ("CREATED", "PROCESSING", "integration")]
 
 
 def test_checkout_discount_above_the_subtotal_is_refused(

@@ -70,8 +70,7 @@ def post_webhook(client: Client, method: str, body: bytes, signature: str | None
     return client.post(f"/webhooks/{method}/", body, content_type="application/json", **extra)
 
 
-def checkout(client: Client, method: str, *, price: str = "12.50", quantity: int = 2) -> Any:
-    """Place an order paying with `method`; returns (order as {ref, token}, checkout response)."""
+def add_to_basket(client: Client, *, price: str = "12.50", quantity: int = 2) -> None:
     response = client.post(
         "/api/basket/",
         {
@@ -82,6 +81,11 @@ def checkout(client: Client, method: str, *, price: str = "12.50", quantity: int
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
+
+
+def checkout(client: Client, method: str, *, price: str = "12.50", quantity: int = 2) -> Any:
+    """Place an order paying with `method`; returns (order as {ref, token}, checkout response)."""
+    add_to_basket(client, price=price, quantity=quantity)
     response = client.post(
         "/api/checkout/", {**CHECKOUT, "payment_method": method}, content_type="application/json"
     )

@@ -16,6 +16,7 @@ from payments.models import NotificationVerdict, PaymentProviderCall
 from shop.conf import DEFAULTS
 from tests.api.payments.conftest import (
     STRIPE,
+    add_to_basket,
     checkout,
     latest_order,
     notifications,
@@ -113,6 +114,7 @@ def test_stripe_not_configured_is_listed_with_an_error_and_refused(
     settings, place_order, visitor_client
 ):
     settings.ORDERLY_PAYMENT_METHODS = [*DEFAULTS["PAYMENT_METHODS"], STRIPE]
+    add_to_basket(visitor_client)
     listed = visitor_client.get("/api/checkout/").json()["payment_methods"]
     assert {"identifier": "stripe", "label": "Card (Stripe)", "error": NOT_CONFIGURED} in listed
 

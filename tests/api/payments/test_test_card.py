@@ -12,6 +12,7 @@ from orders.models import OrderPayment, OrderStatus
 from payments.models import NotificationVerdict
 from tests.api.payments.conftest import (
     GATEWAY_SECRET,
+    add_to_basket,
     checkout,
     gateway_event,
     latest_order,
@@ -43,6 +44,8 @@ def decide(client: Client, page: str, decision: str) -> Any:
 
 
 def test_the_test_gateway_is_listed_when_enabled(visitor_client):
+    add_to_basket(visitor_client)
+
     listed = visitor_client.get("/api/checkout/").json()["payment_methods"]
 
     assert {

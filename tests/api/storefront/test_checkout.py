@@ -319,7 +319,7 @@ def test_an_empty_basket_cannot_be_checked_out(visitor_client):
     response = checkout(visitor_client)
 
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["Your basket is empty."]}
+    assert response.json() == {"payment_method": ["Your basket is empty."]}
     assert Order.objects.count() == 0
 
 
@@ -330,7 +330,7 @@ def test_a_basket_is_checked_out_only_once(visitor_client, product):
     again = checkout(visitor_client)
 
     assert again.status_code == 400
-    assert again.json() == {"non_field_errors": ["Your basket is empty."]}
+    assert again.json() == {"payment_method": ["Your basket is empty."]}
     assert Order.objects.count() == 1
 
 
@@ -354,3 +354,170 @@ def test_a_body_that_is_not_json_is_a_400(visitor_client, product):
     assert response.json()["detail"].startswith("JSON parse error")
     assert Order.objects.count() == 0
     assert basket_lines(visitor_client) == [(product.pk, 1)]
+
+
+# --- as salesman does: errors together, the empty basket, extra merged -------------------
+
+
+def test_every_invalid_field_is_reported_in_one_400(visitor_client, product):
+    add_to_basket(visitor_client, product)
+
+    response = checkout(
+        visitor_client, email="not-an-email", payment_method="bitcoin", billing_address=""
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "email": ["Enter a valid email address."],
+        "billing_address": ["This field may not be blank."],
+        "payment_method": ['"bitcoin" is not a valid choice.'],
+    }
+    assert Order.objects.count() == 0
+    assert basket_lines(visitor_client) == [(product.pk, 1)]
+
+
+def test_a_method_unusable_for_the_basket_is_reported_with_the_other_fields(
+    settings, visitor_client, product
+):
+    settings.ORDERLY_PAY_ON_DELIVERY_MAX_QUANTITY = 3
+    add_to_basket(visitor_client, product, 4)
+
+    response = checkout(visitor_client, email="nope", payment_method="pay-on-delivery")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "email": ["Enter a valid email address."],
+        "payment_method": ["Pay on delivery is only available for up to 3 items."],
+    }
+
+
+def test_an_empty_basket_is_reported_under_payment_method_with_the_other_fields(
+    visitor_client,
+):
+    response = checkout(visitor_client, email="nope")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "email": ["Enter a valid email address."],
+        "payment_method": ["Your basket is empty."],
+    }
+
+
+def test_an_empty_basket_lists_every_method_with_why_it_cant_be_used(visitor_client):
+    response = visitor_client.get(CHECKOUT)
+
+    assert response.status_code == 200
+    empty = "Your basket is empty."
+    assert response.json() == {
+        "payment_methods": [
+            {**PAY_IN_ADVANCE, "error": empty},
+            {**PAY_ON_DELIVERY, "error": empty},
+        ]
+    }
+
+
+def test_checkout_extra_is_merged_into_the_baskets_extra(visitor_client, product):
+    add_to_basket(visitor_client, product)
+    stored = visitor_client.put(
+        "/api/basket/extra/",
+        {"extra": {"gift_note": "Happy birthday", "coupon": "SPRING", "phone": "555"}},
+        content_type="application/json",
+    )
+    assert stored.status_code == 200, stored.content
+
+    response = checkout(visitor_client, extra={"coupon": None, "phone": "556", "wrap": True})
+
+    assert response.status_code == 201, response.content
+    order = visitor_client.get(response["Location"]).json()
+    # What the frontend stored on the basket survives; a key sent as null is removed.
+    assert order["extra"] == {"gift_note": "Happy birthday", "phone": "556", "wrap": True}
+    # After a successful checkout the basket is empty, its extra too.
+    assert visitor_client.get("/api/basket/extra/").json() == {"extra": {}}
+
+
+def test_checkout_without_extra_keeps_the_baskets_extra(visitor_client, product):
+    add_to_basket(visitor_client, product)
+    visitor_client.put(
+        "/api/basket/extra/", {"extra": {"gift_note": "For you"}}, content_type="application/json"
+    )
+
+    response = checkout(visitor_client)
+
+    assert response.status_code == 201, response.content
+    assert visitor_client.get(response["Location"]).json()["extra"] == {"gift_note": "For you"}
+
+
+def test_null_values_sent_at_checkout_are_not_stored(visitor_client, product):
+    add_to_basket(visitor_client, product)
+
+    response = checkout(visitor_client, extra={"gift": None, "wrap": False})
+
+    assert response.status_code == 201, response.content
+    assert visitor_client.get(response["Location"]).json()["extra"] == {"wrap": False}
+
+
+def test_a_refused_checkout_leaves_the_baskets_extra_as_it_was(settings, visitor_client, product):
+    settings.ORDERLY_PAY_ON_DELIVERY_MAX_QUANTITY = 0
+    add_to_basket(visitor_client, product)
+    visitor_client.put(
+        "/api/basket/extra/", {"extra": {"gift_note": "x"}}, content_type="application/json"
+    )
+
+    response = checkout(visitor_client, payment_method="pay-on-delivery", extra={"gift_note": None})
+
+    assert response.status_code == 400
+    assert visitor_client.get("/api/basket/extra/").json() == {"extra": {"gift_note": "x"}}
+
+
+# --- zero totals: nothing to pay ---------------------------------------------------------
+
+FULL_DISCOUNT = {
+    "class": "shop.modifiers.PercentageModifier",
+    "identifier": "voucher",
+    "label": "Voucher",
+    "percent": "-100",
+    "applies_to": "basket",
+}
+FREE_FROM_100 = {
+    "class": "shop.modifiers.ShippingModifier",
+    "identifier": "shipping",
+    "label": "Shipping",
+    "amount": "5.00",
+    "free_from": "100.00",
+}
+
+
+@pytest.mark.parametrize("method", ["pay-in-advance", "pay-on-delivery"])
+@pytest.mark.parametrize(
+    ("price", "modifiers"),
+    [
+        pytest.param("0.00", [], id="free-sample"),
+        pytest.param("120.00", [FULL_DISCOUNT, FREE_FROM_100], id="full-discount"),
+    ],
+)
+def test_a_zero_total_order_goes_on_like_a_paid_one(
+    settings, visitor_client, method, price, modifiers
+):
+    settings.ORDERLY_PRICE_MODIFIERS = modifiers
+    add_to_basket(visitor_client, ProductFactory(price=Decimal(price)))
+    assert visitor_client.get("/api/basket/").json()["total"] == "0.00"
+
+    response = checkout(visitor_client, payment_method=method)
+
+    assert response.status_code == 201, response.content
+    # Nothing to pay: the buyer goes straight to their order.
+    url = response.json()["url"]
+    assert url.startswith(f"http://testserver/api/orders/{ref_of(url)}/?token=")
+    order = visitor_client.get(url).json()
+    assert (order["total"], order["amount_outstanding"], order["is_paid"]) == ("0.00", "0.00", True)
+    assert order["status"] == "PROCESSING"
+    stored = Order.objects.get(ref=order["ref"])
+    assert stored.date_paid is not None
+    moves = OrderEvent.objects.filter(order=stored, type=OrderEventType.STATUS_CHANGED).values_list(
+        "from_status", "to_status", "source"
+    )
+    assert list(moves.order_by("id")) == [
+        ("NEW", "CREATED", "api"),
+        ("CREATED", "PROCESSING", "api"),
+    ]
+    assert basket_lines(visitor_client) == []
