@@ -21,11 +21,11 @@ def mail_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run_worker(transactional_db: Any, mail_dir: Path) -> Callable[..., str]:
-    """Run the worker until no task is due (`--batch`), with production settings on the
-    test database, sending mail to files in `mail_dir` unless `env` says otherwise.
-    Returns its output."""
+    """Run the worker (or several at once) until no task is due (`--batch`), with
+    production settings on the test database, sending mail to files in `mail_dir` unless
+    `env` says otherwise. Returns their output."""
 
-    def run(**env: str) -> str:
+    def run(processes: int = 1, **env: str) -> str:
         environment = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -38,16 +38,22 @@ def run_worker(transactional_db: Any, mail_dir: Path) -> Callable[..., str]:
             "ORDERLY_PUBLIC_URL": "https://shop.example",
             **env,
         }
-        result = subprocess.run(
-            [sys.executable, "manage.py", "worker", "--batch", "--no-startup-delay"],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        output = result.stdout + result.stderr
-        assert result.returncode == 0, output
-        return output
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "manage.py", "worker", "--batch", "--no-startup-delay"],
+                cwd=ROOT,
+                env=environment,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(processes)
+        ]
+        outputs = []
+        for worker in workers:
+            output, _ = worker.communicate(timeout=120)
+            assert worker.returncode == 0, output
+            outputs.append(output)
+        return "\n".join(outputs)
 
     return run

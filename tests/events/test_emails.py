@@ -121,6 +121,22 @@ def test_a_task_left_running_by_a_dead_worker_is_run_again(
     assert [mail["Subject"] for mail in sent_mails(mail_dir)] == [f"Your order {held_order['ref']}"]
 
 
+def test_two_workers_at_once_run_each_task_once(
+    place_order: Any, visitor_client: Client, run_worker: Any, mail_dir: Path
+) -> None:
+    refs = [place_order(visitor_client)["ref"] for _ in range(12)]
+
+    run_worker(processes=2)
+
+    assert sorted(mail["Subject"] for mail in sent_mails(mail_dir)) == sorted(
+        f"Your order {ref}" for ref in refs
+    )
+    tasks = DBTaskResult.objects.all()
+    assert tasks.count() == 2 * 12 + 12  # a dispatch per event (created, HOLD), a send per mail
+    assert {task.status for task in tasks} == {"SUCCESSFUL"}
+    assert {len(task.worker_ids) for task in tasks} == {1}  # claimed once, by one worker
+
+
 class DecliningAtCheckout(PaymentMethod):
     identifier = "declining"
     label = "Declining"
