@@ -232,6 +232,7 @@ def _order_settle_if_paid(order: Order, *, actor: Actor, source: str) -> None:
     if order.date_paid is None:
         order.date_paid = timezone.now()
         order.save(update_fields=["date_paid", "updated_at"])
+        events.event_order_paid(order)
     if status_change_error(order, OrderStatus.PROCESSING) is None:
         order_transition_locked(order, OrderStatus.PROCESSING, actor=actor, source=source)
 
@@ -273,5 +274,5 @@ def order_note_add(
     note = OrderNote.objects.create(
         order=order, message=message, is_public=is_public, author=_user_or_none(actor)
     )
-    events.event_note_added(order, actor=_user_or_none(actor), source=source, is_public=is_public)
+    events.event_note_added(order, actor=_user_or_none(actor), source=source, note=note)
     return note
