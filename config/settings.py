@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so it times everything and tags every log line with the request id.
     "config.observability.RequestLogMiddleware",
+    # Before every host check: probes call the container by its address (config/health.py).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's, the pay page's) straight from the app server, compressed
     # and cached forever under hashed names.
@@ -124,8 +126,8 @@ if env_bool("HTTPS", default=False):
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
-    # The health checks are probed over plain HTTP from inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^health/"]
+    # The health checks, probed over plain HTTP from inside the network, are answered
+    # before SecurityMiddleware redirects anything (config/health.py).
 
 # Cookies are HTTPS-only unless the deployment says it serves plain HTTP (local runs).
 _SECURE_COOKIES = env_bool("SECURE_COOKIES", default=not DEBUG)
