@@ -81,10 +81,14 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # SQLite out of the box so the service runs with nothing installed; PostgreSQL (the
 # supported production database) as soon as DATABASE_URL names it.
+# Connections are kept between requests in production (one per gunicorn worker). Not
+# with DEBUG: the development server runs each browser connection in a thread of its
+# own, and every idle keep-alive thread would hold a database connection until the
+# server's limit ("too many clients") is reached.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=0 if DEBUG else 60),
         conn_health_checks=True,
     )
 }
