@@ -47,6 +47,7 @@ def test_the_readmes_management_commands_run_as_printed():
     shell = users_shell_environment()
     assert run_as_typed("./scripts/manage seed_demo", shell).returncode == 0
     commands = readme_commands("./scripts/manage ")
+    stamps = sorted(path.name for path in (ROOT / ".venv").glob(".installed-*"))
     assert len(commands) >= 5  # the Management commands paragraph and the /v1 token commands
     prefix = None
 
@@ -60,6 +61,8 @@ def test_the_readmes_management_commands_run_as_printed():
             prefix = re.findall(r"\boly_\w{8}\b", result.stdout)[0]
 
     assert "Revoked oly_" in result.stdout
+    # Nothing was installed on the way: the commands' arguments aren't taken for extras.
+    assert sorted(path.name for path in (ROOT / ".venv").glob(".installed-*")) == stamps
 
 
 def test_the_pypresscart_install_command_works_and_matches_the_tested_version():
