@@ -10,6 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --create-home --uid 10001 orderly
 WORKDIR /app
+# Without DATABASE_URL (compose sets one) the service keeps SQLite in a directory its
+# unprivileged user can write, on a volume so it outlives the container.
+RUN mkdir /app/data && chown orderly:orderly /app/data
+ENV DATABASE_URL=sqlite:////app/data/db.sqlite3
+VOLUME /app/data
 
 COPY pyproject.toml README.md ./
 COPY config ./config

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so it times everything and tags every log line with the request id.
     "config.observability.RequestLogMiddleware",
+    # Before every host check: probes call the container by its address (config/health.py).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's, the pay page's) straight from the app server, compressed
     # and cached forever under hashed names.
@@ -84,10 +86,14 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # SQLite out of the box so the service runs with nothing installed; PostgreSQL (the
 # supported production database) as soon as DATABASE_URL names it.
+# Connections are kept between requests in production (one per gunicorn worker). Not
+# with DEBUG: the development server runs each browser connection in a thread of its
+# own, and every idle keep-alive thread would hold a database connection until the
+# server's limit ("too many clients") is reached.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=0 if DEBUG else 60),
         conn_health_checks=True,
     )
 }
@@ -128,9 +134,13 @@ if env_bool("HTTPS", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=31_536_000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
-    # The health checks are probed over plain HTTP from inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^health/"]
+    # HSTS covers the host's subdomains too and may be preloaded: Orderly runs on a host
+    # of its own (shop-api.example.com). Turn both off (0) on a host whose subdomains
+    # still serve plain HTTP.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    # The health checks, probed over plain HTTP from inside the network, are answered
+    # before SecurityMiddleware redirects anything (config/health.py).
 
 # Cookies are HTTPS-only unless the deployment says it serves plain HTTP (local runs).
 _SECURE_COOKIES = env_bool("SECURE_COOKIES", default=not DEBUG)
@@ -189,6 +199,10 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "orders.models.OrderStatus"},
+    # `check --deploy` would build one document of both APIs, which nobody serves, and
+    # warn about names the two share. Each real document is generated on its own and
+    # tested to generate without warnings (tests/ops/test_openapi.py).
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # One JSON object per line (LOG_FORMAT=text for humans, the default with DEBUG), each

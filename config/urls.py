@@ -1,16 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config import health
 from config.openapi import schema_urls
 from config.storefront_urls import storefront_patterns
 from payments.api.webhooks import payment_webhook
 from payments.web.pay_page import pay_page
 from payments.web.test_gateway import gateway_page
 
+# /health/live/ and /health/ready/ are answered by config.health.HealthCheckMiddleware,
+# whatever the Host header.
 urlpatterns = [
-    path("health/live/", health.live, name="health-live"),
-    path("health/ready/", health.ready, name="health-ready"),
     # OpenAPI documents and browsable docs: /api/schema/, /api/docs/, /v1/schema/, /v1/docs/
     *schema_urls("storefront", "api/"),
     *schema_urls("integration", "v1/"),

@@ -1,10 +1,11 @@
 """A real Chromium (Debian's package) driven by Playwright, against a live server.
 
-`./scripts/test` installs chromium when it is missing and it runs as root; Playwright's own
-browser download is never used.
+`./scripts/test` installs chromium when it is missing and it runs as root, and otherwise
+says how before running anything; Playwright's own browser download is never used.
 """
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,10 @@ from typing import Any
 import pytest
 from django.db import connections
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+from tests.system_tools import require_tool
+
+# As scripts/check-system-tools finds it.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -28,11 +32,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 @contextmanager
 def browser_context(monkeypatch: pytest.MonkeyPatch, width: int, height: int) -> Iterator[Any]:
     """A fresh Chromium browser context of the given size; closed afterwards."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: "
-            "run ./scripts/test as root, or apt-get install chromium."
-        )
+    executable = require_tool("chromium", CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls
@@ -40,7 +40,7 @@ def browser_context(monkeypatch: pytest.MonkeyPatch, width: int, height: int) ->
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
         try:
             yield context

@@ -39,4 +39,4 @@ class Command(BaseCommand):
             path.write_text(current)
             self.stdout.write(f"Wrote {path}")
         if stale:
-            raise CommandError(f"Out of date (run `manage.py openapi`): {', '.join(stale)}")
+            raise CommandError(f"Out of date (run `./scripts/manage openapi`): {', '.join(stale)}")

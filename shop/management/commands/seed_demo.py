@@ -66,5 +66,5 @@ class Command(BaseCommand):
         for slug, *_ in DEMO_TEAMS:
             self.stdout.write(
                 f"Team {slug!r}: member {slug}-member@example.com / orderly-{slug}; "
-                f"API token: python manage.py apitoken create --team {slug} --type full_access"
+                f"API token: ./scripts/manage apitoken create --team {slug} --type full_access"
             )
