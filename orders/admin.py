@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from orders.exceptions import StatusChangeNotAllowed
@@ -30,8 +31,13 @@ from orders.models import (
     OrderRefund,
     OrderStatus,
 )
-from orders.selectors import order_queryset, paid_condition, status_change_error
-from orders.services import order_note_add, order_transition
+from orders.selectors import (
+    order_guest_token,
+    order_queryset,
+    paid_condition,
+    status_change_error,
+)
+from orders.services import order_guest_link_reissue, order_note_add, order_transition
 from shop.admin import RecordAdmin
 from shop.exceptions import DomainError
 
@@ -197,6 +203,17 @@ def _csv_rows(queryset: QuerySet[Order]) -> Iterator[str]:
         )
 
 
+@admin.action(description="Re-issue the guest link of selected orders (old links stop working)")
+def reissue_guest_link(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+    """For a buyer who lost their link, or one that leaked: shown once here, to pass on."""
+    for order in queryset.order_by("pk"):
+        order = order_guest_link_reissue(order=order, actor=request.user, source="admin")
+        link = request.build_absolute_uri(
+            reverse("pay-page", kwargs={"token": order_guest_token(order)})
+        )
+        modeladmin.message_user(request, f"New guest link of {order.ref}: {link}")
+
+
 @admin.action(description="Export selected orders as CSV")
 def export_csv(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Order]) -> Any:
     """Streamed row by row, so exporting every order never holds them all in memory."""
@@ -230,7 +247,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_per_page = 50
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    actions = [*(_move_action(status) for status in OrderStatus), export_csv]
+    actions = [*(_move_action(status) for status in OrderStatus), reissue_guest_link, export_csv]
     readonly_fields = [
         "ref",
         "status",

@@ -84,3 +84,7 @@ def event_note_added(order: Order, *, actor: Actor, source: str, is_public: bool
     return _event(
         order, OrderEventType.NOTE_ADDED, actor=actor, source=source, data={"public": is_public}
     )
+
+
+def event_guest_link_reissued(order: Order, *, actor: Actor, source: str) -> OrderEvent:
+    return _event(order, OrderEventType.GUEST_LINK_REISSUED, actor=actor, source=source)

@@ -22,6 +22,7 @@ from orders.models import (
     order_token_digest,
 )
 from shop.models import Team
+from shop.sealing import unseal
 from shop.types import Caller
 
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -126,6 +127,16 @@ def order_list_for_caller(*, caller: Caller, token: str | None) -> QuerySet[Orde
     if token:
         return orders.filter(token_digest=order_token_digest(token))
     return orders.none()
+
+
+def order_guest_token(order: Order) -> str:
+    """The order's guest token (`?token=`, `/pay/<token>/`), opened from its sealed copy.
+
+    The one way to get the raw token back: the order shape, pay links and e-mails all
+    build their links with it. Raises `shop.sealing.SealBroken` if the sealing key changed
+    without keeping the old one as a fallback.
+    """
+    return unseal(order.token_sealed).decode()
 
 
 def order_get(*, ref: str, caller: Caller, token: str | None, with_details: bool = True) -> Order:

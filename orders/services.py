@@ -28,6 +28,7 @@ from orders.models import (
     RefCounter,
     new_order_token,
     order_token_digest,
+    order_token_sealed,
 )
 from orders.selectors import order_queryset, status_change_error
 from shop.models import Profile, Team
@@ -123,7 +124,7 @@ def order_place(
     token = new_order_token()
     order = Order.objects.create(
         ref=order_ref_next(),
-        token=token,
+        token_sealed=order_token_sealed(token),
         token_digest=order_token_digest(token),
         user=user,
         email=email,
@@ -253,6 +254,21 @@ def payment_refund_record(
         transaction_id=transaction_id,
     )
     return refund
+
+
+@transaction.atomic
+def order_guest_link_reissue(*, order: Order, actor: Actor, source: str) -> Order:
+    """Give the order a new guest token; the old one (a lost or leaked link) stops working.
+
+    Returns the locked order: `orders.selectors.order_guest_token` opens the new token.
+    """
+    locked = order_lock(order.pk)
+    token = new_order_token()
+    locked.token_sealed = order_token_sealed(token)
+    locked.token_digest = order_token_digest(token)
+    locked.save(update_fields=["token_sealed", "token_digest", "updated_at"])
+    events.event_guest_link_reissued(locked, actor=_user_or_none(actor), source=source)
+    return locked
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from orders.models import Order, OrderPayment, OrderRefund
+from orders.selectors import order_guest_token
 from payments.models import NotificationVerdict, PaymentNotification
 from shop.conf import DEFAULTS
 from tests.api.payments.conftest import GATEWAY_SECRET, TEST_CARD, gateway_event, sign
@@ -37,7 +38,7 @@ def place_order(browser: Any, price: str = "12.50", quantity: int = 2) -> dict[s
     response = browser.post("/api/checkout/", CHECKOUT_BODY)
     assert response.status_code == 201, response.text
     order = Order.objects.latest("id")
-    return {"ref": order.ref, "token": order.token}
+    return {"ref": order.ref, "token": order_guest_token(order)}
 
 
 def notify(base_url: str, body: bytes) -> httpx.Response:
