@@ -34,6 +34,7 @@ from orders.models import (
 from orders.selectors import (
     order_guest_token,
     order_queryset,
+    overpaid_condition,
     paid_condition,
     status_change_error,
 )
@@ -76,6 +77,21 @@ class PaidFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
         if self.value() in {"yes", "no"}:
             return queryset.filter(paid_condition(is_paid=self.value() == "yes"))
+        return queryset
+
+
+class OverpaidFilter(admin.SimpleListFilter):
+    """Orders holding money they aren't owed (`Order.amount_overpaid`): refund it."""
+
+    title = "overpaid"
+    parameter_name = "overpaid"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Overpaid: to refund")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        if self.value() == "yes":
+            return queryset.filter(overpaid_condition())
         return queryset
 
 
@@ -237,7 +253,7 @@ class OrderAdmin(admin.ModelAdmin):
         "payment_method",
         "team",
     ]
-    list_filter = ["status", PaidFilter, "created_at", "payment_method", "team"]
+    list_filter = ["status", PaidFilter, OverpaidFilter, "created_at", "payment_method", "team"]
     # Prefix searches (`^`) and exact refs (`=`) can use indexes on a large table.
     search_fields = ["=ref", "^email", "^user__first_name", "^user__last_name"]
     search_help_text = "An order ref, or the start of an email or a customer's name."
@@ -262,6 +278,7 @@ class OrderAdmin(admin.ModelAdmin):
         "total",
         "amount_paid",
         "amount_outstanding",
+        "amount_overpaid",
         "date_paid",
         "payment_method",
         "extra",
@@ -283,6 +300,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "total",
                     "amount_paid",
                     "amount_outstanding",
+                    "amount_overpaid",
                     "date_paid",
                     "payment_method",
                 ]
@@ -314,6 +332,11 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="Amount outstanding")
     def amount_outstanding(self, order: Order) -> Any:
         return order.amount_outstanding
+
+    @admin.display(description="Overpaid: to refund")
+    def amount_overpaid(self, order: Order) -> Any:
+        """A provider payment that arrived when nothing was owed; refund it below."""
+        return order.amount_overpaid
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # orders come from checkout, never from a blank form

@@ -159,6 +159,14 @@ class Order(FSMModelMixin, models.Model):
             return ZERO
         return self.total - self.amount_paid
 
+    @property
+    def amount_overpaid(self) -> Decimal:
+        """Money held beyond what the order is owed, for staff to refund: a provider
+        payment confirmed after the order was fully paid or closed (cancelled, refunded).
+        It stays on the ledger, in `amount_paid`, until it is refunded."""
+        owed = ZERO if self.status in CLOSED_STATUSES else self.total
+        return max(ZERO, self.amount_paid - owed)
+
     # --- the status machine ----------------------------------------------------------
     # One method per target status; sources straight from the contract's table. They do
     # no I/O: `order_transition` saves, records the event and schedules side effects.

@@ -14,6 +14,7 @@ from django.db.models import DecimalField, F, Func, Prefetch, Q, QuerySet, Sum
 
 from orders.exceptions import OrderNotFound
 from orders.models import (
+    CLOSED_STATUSES,
     PAYABLE_STATUSES,
     Order,
     OrderNote,
@@ -60,6 +61,12 @@ def paid_condition(*, is_paid: bool) -> Q:
     """Filters `order_queryset()` rows on being fully paid (the `Order.is_paid` rule)."""
     condition = Q(amount_paid__gte=F("total"))
     return condition if is_paid else ~condition
+
+
+def overpaid_condition() -> Q:
+    """Filters `order_queryset()` rows holding more than they are owed (the
+    `Order.amount_overpaid` rule): paid beyond the total, or anything on a closed order."""
+    return Q(amount_paid__gt=F("total")) | Q(status__in=CLOSED_STATUSES, amount_paid__gt=0)
 
 
 def order_detail_queryset(*, include_private_notes: bool) -> QuerySet[Order]:

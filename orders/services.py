@@ -19,6 +19,7 @@ from orders.exceptions import (
     StatusChangeNotAllowed,
 )
 from orders.models import (
+    CLOSED_STATUSES,
     Order,
     OrderItem,
     OrderNote,
@@ -185,7 +186,13 @@ def payment_record(
     source: str,
 ) -> OrderPayment:
     """Record money received, once per (method, transaction id): a repeat returns the
-    payment already recorded. When the order is fully paid it moves to PROCESSING."""
+    payment already recorded. When the order is fully paid it moves to PROCESSING.
+
+    Money is recorded whatever the order's state (a provider may confirm a payment for an
+    order already paid or cancelled: it was taken, so it is on the ledger); callers that
+    take money on purpose check `order_payable_error` first. A closed order is never
+    marked paid by such money: it shows as `Order.amount_overpaid`, for staff to refund.
+    """
     amount = quantize_money(amount)
     if amount <= ZERO:
         raise InvalidPayment("A payment must be more than zero.", field="amount")
@@ -218,7 +225,7 @@ def payment_record(
         transaction_id=transaction_id,
     )
     locked = order_lock(order.pk)
-    if locked.is_paid and locked.date_paid is None:
+    if locked.is_paid and locked.date_paid is None and locked.status not in CLOSED_STATUSES:
         locked.date_paid = timezone.now()
         locked.save(update_fields=["date_paid", "updated_at"])
     if locked.is_paid and status_change_error(locked, OrderStatus.PROCESSING) is None:
