@@ -39,6 +39,12 @@ def notify(client: Client, order: dict[str, Any], amount: str, payment_id: str) 
     return post_webhook(client, "test-card", body, sign(body, GATEWAY_SECRET))
 
 
+def money(client: Client, order: dict[str, Any]) -> tuple[str, str, str]:
+    """Status, amount paid and outstanding, as the storefront shows the order."""
+    shown = read(client, order)
+    return shown["status"], shown["amount_paid"], shown["amount_outstanding"]
+
+
 def overpaid(order: dict[str, Any]) -> Decimal:
     return order_queryset().get(ref=order["ref"]).amount_overpaid
 
@@ -70,12 +76,8 @@ def test_a_second_payment_of_a_paid_order_is_recorded_and_flagged(
     assert response.json()["result"] == (
         "Recorded an overpayment of 25.00 for staff to refund: Order is already paid."
     )
+    assert money(visitor_client, order) == ("PROCESSING", "50.00", "0.00")
     shown = read(visitor_client, order)
-    assert (shown["status"], shown["amount_paid"], shown["amount_outstanding"]) == (
-        "PROCESSING",
-        "50.00",
-        "0.00",
-    )
     assert shown["is_paid"] is True
     assert [p["transaction_id"] for p in shown["payments"]] == ["tc_first", "tc_second"]
     assert overpaid(order) == Decimal("25.00")
@@ -112,12 +114,7 @@ def test_paying_more_than_is_outstanding_pays_the_order_and_flags_the_excess(
     assert response.json()["result"] == (
         "Recorded an overpayment of 30.00 for staff to refund: only 25.00 was outstanding."
     )
-    shown = read(visitor_client, order)
-    assert (shown["status"], shown["amount_paid"], shown["amount_outstanding"]) == (
-        "PROCESSING",
-        "30.00",
-        "0.00",
-    )
+    assert money(visitor_client, order) == ("PROCESSING", "30.00", "0.00")
     assert overpaid(order) == Decimal("5.00")
     too_much = refund(staff_client, order, "30.01")
     assert too_much.status_code == 400
@@ -139,12 +136,7 @@ def test_a_payment_for_a_cancelled_order_is_recorded_and_stays_cancelled(
 
     assert response.status_code == 200
     assert response.json()["result"].endswith("Order with status 'Cancelled' can't be paid.")
-    shown = read(visitor_client, order)
-    assert (shown["status"], shown["amount_paid"], shown["amount_outstanding"]) == (
-        "CANCELLED",
-        "25.00",
-        "0.00",
-    )
+    assert money(visitor_client, order) == ("CANCELLED", "25.00", "0.00")
     assert order_queryset().get(ref=order["ref"]).date_paid is None
     assert overpaid(order) == Decimal("25.00")
     page = Client().get(f"/pay/{order['token']}/").content.decode()

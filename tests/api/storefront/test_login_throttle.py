@@ -172,3 +172,17 @@ def test_an_unknown_email_hashes_the_password_as_a_known_one_does(db, clock, lim
         return CountingHasher.calls - before
 
     assert hashes_for(user.email) == hashes_for("nobody@example.com") == 1
+
+
+def test_what_the_throttles_cost_in_queries(db, clock, limits, count_queries):
+    """A login pays three queries for its throttle (count the address, find the account,
+    read its failures) and one more when it fails; the pay page one (its count)."""
+    user = UserFactory()
+    client = browser()
+    failed = count_queries(lambda: api_login(client, user.email, "wrong"))
+    unknown = count_queries(lambda: api_login(client, "nobody@example.com", "wrong"))
+
+    # Plus the view's own: the account by e-mail, and Django's by user name when known.
+    assert (failed, unknown) == (6, 5)
+    pay_page = count_queries(lambda: Client().get("/pay/not-a-token/"))
+    assert pay_page == 2  # its count, and the order look-up
