@@ -260,8 +260,9 @@ def order_refund(
 logger = logging.getLogger(__name__)
 
 # Keys whose values never reach the notification log (matched case-insensitively, and as
-# a suffix: "client_secret", "api_key"...).
-_SECRET_KEYS = ("secret", "password", "token", "signature", "key", "card", "cvc", "cvv")
+# a suffix: "client_secret", "api_key"...). URLs too: a Checkout Session's `success_url`
+# and `cancel_url` are our pay page, with the order's token in them.
+_SECRET_KEYS = ("secret", "password", "token", "signature", "key", "card", "cvc", "cvv", "url")
 _REDACTED = "[redacted]"
 _MAX_UNPARSED = 2000
 
