@@ -29,7 +29,14 @@ from django.template.loader import render_to_string
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
-from integration.ratelimit import RateDecision, parse_rate, rate_limit_hit, rate_limit_peek
+from integration.ratelimit import (
+    Rate,
+    RateDecision,
+    parse_rate,
+    rate_limit_hit,
+    rate_limit_peek,
+)
+from integration.throttling import token_lookup_bucket
 from shop.conf import orderly_setting
 
 # (URL namespace, URL name) -> how the login form names the account field.
@@ -110,7 +117,7 @@ class LoginThrottleMiddleware:
             return None
         name = (match.namespace, match.url_name)
         if name == _PAY_PAGE_VIEW:
-            return self._limit(request, "ip", "ORDER_TOKEN_LOOKUP_RATE_LIMIT")
+            return self._refused(request, *token_lookup_bucket(client_address(request)))
         if request.method != "POST":
             return None
         if name == _REGISTER_VIEW:
@@ -129,7 +136,10 @@ class LoginThrottleMiddleware:
         return None
 
     def _limit(self, request: HttpRequest, prefix: str, setting: str) -> HttpResponse | None:
-        decision = rate_limit_hit(
-            f"{prefix}:{client_address(request)}", parse_rate(orderly_setting(setting))
-        )
+        bucket = f"{prefix}:{client_address(request)}"
+        return self._refused(request, bucket, parse_rate(orderly_setting(setting)))
+
+    def _refused(self, request: HttpRequest, bucket: str, rate: Rate) -> HttpResponse | None:
+        """Count this request in `bucket`; the 429 if it is over `rate`."""
+        decision = rate_limit_hit(bucket, rate)
         return None if decision.allowed else _too_many(request, decision)
