@@ -6,9 +6,9 @@
 Orders are written straight into the tables (the ORM would take an hour for a million),
 so this module is the one place that must agree with the models' columns by hand: every
 row it writes is what checkout would have written (a ref from the year's counter, a token
-stored with its digest, items frozen from the catalogue, shipping as an extra row, totals
-consistent with the items, a payment of the total for paid orders). It needs an empty
-orders table: refs and ids start at 1.
+sealed and stored with its digest, items frozen from the catalogue, shipping as an extra
+row, totals consistent with the items, a payment of the total for paid orders). It needs
+an empty orders table: refs and ids start at 1.
 """
 
 import argparse
@@ -27,7 +27,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from integration.services import api_token_create
-from orders.models import Order, RefCounter, new_order_token, order_token_digest
+from orders.models import (
+    Order,
+    RefCounter,
+    new_order_token,
+    order_token_digest,
+    order_token_sealed,
+)
+from orders.selectors import order_guest_token
 from shop.models import Product, Profile, Team
 
 ITEMS_PER_ORDER = 3
@@ -173,7 +180,7 @@ def order_rows(
         order = (
             number,
             f"{year}-{number:05d}",
-            token,
+            order_token_sealed(token),
             order_token_digest(token),
             status,
             user_id,
@@ -226,9 +233,9 @@ def item_rows(
 
 
 ORDER_COLUMNS = (
-    "id, ref, token, token_digest, status, user_id, email, billing_address, shipping_address,"
-    " subtotal, total, extra_rows, extra, payment_method, team_id, profile_id, date_paid,"
-    " created_at, updated_at"
+    "id, ref, token_sealed, token_digest, status, user_id, email, billing_address,"
+    " shipping_address, subtotal, total, extra_rows, extra, payment_method, team_id,"
+    " profile_id, date_paid, created_at, updated_at"
 )
 ITEM_COLUMNS = (
     "order_id, product_type, product_id, product_data, unit_price, quantity, subtotal, total,"
@@ -326,7 +333,7 @@ def load(total: int, seed: int = 6) -> BenchData:
     return BenchData(
         orders=total,
         guest_ref=guest.ref,
-        guest_token=guest.token,
+        guest_token=order_guest_token(guest),
         staff_ref=guest.ref,
         customer_session=login_session(customer),
         staff_session=login_session(staff),

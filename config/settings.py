@@ -24,6 +24,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-never-use-in-production"
 
+# Older secret keys: sessions signed with them, and order tokens sealed with keys derived
+# from them, keep working while a new SECRET_KEY takes over (comma-separated).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -62,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shop.middleware.CsrfCookieOnReadMiddleware",
+    # Logins, registration and the pay page, throttled per address and account (429).
+    "integration.login_throttle.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -247,6 +252,9 @@ LOGGING = {
 # --- Orderly -------------------------------------------------------------------------
 # Defaults live in shop/conf.py; set any of them here or through the environment.
 ORDERLY_CURRENCY = env_str("ORDERLY_CURRENCY", default="USD")
+# Seals order tokens and stored idempotent answers (shop/sealing.py); empty: from SECRET_KEY.
+ORDERLY_SEALING_KEY = env_str("ORDERLY_SEALING_KEY", default="")
+ORDERLY_SEALING_KEY_FALLBACKS = env_list("ORDERLY_SEALING_KEY_FALLBACKS", default=[])
 ORDERLY_PAY_ON_DELIVERY_MAX_QUANTITY = env_int("ORDERLY_PAY_ON_DELIVERY_MAX_QUANTITY", default=10)
 
 # --- Payments: the test gateway and Stripe Checkout ------------------------------------

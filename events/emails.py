@@ -23,7 +23,7 @@ from events.documents import public_url
 from events.models import EmailDelivery, EmailKind, EmailStatus, Event, EventType
 from events.tasks import retry_delay
 from orders.models import Order, OrderStatus
-from orders.selectors import order_detail_queryset
+from orders.selectors import order_detail_queryset, order_guest_token
 from payments.builtin import PayInAdvance
 from payments.methods import payment_method_get
 from shop.conf import orderly_setting
@@ -37,7 +37,7 @@ ERROR_EXCERPT = 1000
 
 def order_guest_link(order: Order) -> str:
     """Where the buyer follows (and pays) the order without an account: its pay page."""
-    return public_url(reverse("pay-page", kwargs={"token": order.token}))
+    return public_url(reverse("pay-page", kwargs={"token": order_guest_token(order)}))
 
 
 def _mails_for(event: Event) -> list[tuple[str, list[str]]]:

@@ -2,8 +2,9 @@
 
 A request carrying `Idempotency-Key` is performed at most once per caller and key: the
 first claims the key (a unique row in PostgreSQL), runs, and stores its answer; a retry
-with the same body replays that answer (status, body, Location) for 24 hours; the same
-key with another body is a 422; a retry while the first is still running is a 409.
+with the same body replays that answer (status, body, Location; kept sealed, as they may
+carry a guest link) for 24 hours; the same key with another body is a 422; a retry while
+the first is still running is a 409.
 
 Applied in the URL tables with `idempotent(ViewClass)`, so the storefront's views in
 `payments` and `orders` don't depend on this app.
@@ -24,6 +25,7 @@ from rest_framework.views import APIView
 from integration.exceptions import IdempotencyKeyInFlight, IdempotencyKeyReused
 from integration.models import ApiToken, IdempotencyRecord
 from shop.exceptions import InvalidRequest
+from shop.sealing import seal, unseal
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -59,13 +61,14 @@ def request_fingerprint(request: Request) -> str:
 
 
 def _replay(record: IdempotencyRecord) -> HttpResponse:
+    body = unseal(bytes(record.response_body).decode()) if record.response_body else b""
     response = HttpResponse(
-        bytes(record.response_body or b""),
+        body,
         status=record.response_status,
         content_type=record.response_content_type or "application/json",
     )
     if record.response_location:
-        response["Location"] = record.response_location
+        response["Location"] = unseal(record.response_location).decode()
     response["Idempotent-Replayed"] = "true"
     return response
 
@@ -106,9 +109,12 @@ def idempotency_store(record: IdempotencyRecord, response: HttpResponse) -> None
         response.render()
     record.is_complete = True
     record.response_status = response.status_code
-    record.response_body = response.content
+    # Sealed: a checkout's answer carries the order's guest link (its token), which must
+    # not sit in the table in clear for the day the answer is kept.
+    record.response_body = seal(response.content).encode()
     record.response_content_type = response.get("Content-Type", "")
-    record.response_location = response.get("Location", "")
+    location = response.get("Location", "")
+    record.response_location = seal(location.encode()) if location else ""
     record.save(
         update_fields=[
             "is_complete",

@@ -62,6 +62,17 @@ def rate_limit_hit(bucket: str, rate: Rate) -> RateDecision:
     return RateDecision(allowed=count <= rate.requests, retry_after=retry_after)
 
 
+def rate_limit_peek(bucket: str, rate: Rate) -> RateDecision:
+    """Whether one more request in `bucket` would be within `rate`, without counting it
+    (for limits that count only some outcomes, such as failed logins)."""
+    now = timezone.now()
+    start = _window_start(now, rate.seconds)
+    counted = RateLimitCounter.objects.filter(bucket=bucket, window_start=start)
+    count = counted.values_list("count", flat=True).first() or 0
+    retry_after = max(1, int((start + timedelta(seconds=rate.seconds) - now).total_seconds()))
+    return RateDecision(allowed=count < rate.requests, retry_after=retry_after)
+
+
 def rate_limit_purge(*, older_than: datetime) -> int:
     deleted, _ = RateLimitCounter.objects.filter(window_start__lt=older_than).delete()
     return deleted

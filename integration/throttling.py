@@ -11,6 +11,12 @@ from integration.ratelimit import Rate, parse_rate, rate_limit_hit
 from shop.conf import orderly_setting
 
 
+def token_lookup_bucket(ident: str) -> tuple[str, Rate]:
+    """Guest look-ups by order token from one client address: the API's `?token=` and the
+    pay page count in this one bucket, so guessing is equally slow on both."""
+    return f"ip:{ident}", parse_rate(orderly_setting("ORDER_TOKEN_LOOKUP_RATE_LIMIT"))
+
+
 class OrderlyRateThrottle(BaseThrottle):
     def __init__(self) -> None:
         self._retry_after: int | None = None
@@ -20,8 +26,7 @@ class OrderlyRateThrottle(BaseThrottle):
             rate = request.auth.rate_limit or orderly_setting("API_RATE_LIMIT")
             return f"token:{request.auth.pk}", parse_rate(rate)
         if not request.user.is_authenticated and "token" in request.query_params:
-            rate = orderly_setting("ORDER_TOKEN_LOOKUP_RATE_LIMIT")
-            return f"ip:{self.get_ident(request)}", parse_rate(rate)
+            return token_lookup_bucket(self.get_ident(request))
         return None
 
     def allow_request(self, request: Request, view: Any) -> bool:

@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -34,8 +35,14 @@ from orders.models import (
     OrderRefund,
     OrderStatus,
 )
-from orders.selectors import order_queryset, paid_condition, status_change_error
-from orders.services import order_note_add, order_transition
+from orders.selectors import (
+    order_guest_token,
+    order_queryset,
+    overpaid_condition,
+    paid_condition,
+    status_change_error,
+)
+from orders.services import order_guest_link_reissue, order_note_add, order_transition
 from shop.admin import RecordAdmin
 from shop.conf import orderly_setting
 from shop.exceptions import DomainError
@@ -115,6 +122,21 @@ class PaidFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
         if self.value() in {"yes", "no"}:
             return queryset.filter(paid_condition(is_paid=self.value() == "yes"))
+        return queryset
+
+
+class OverpaidFilter(admin.SimpleListFilter):
+    """Orders holding money they aren't owed (`Order.amount_overpaid`): refund it."""
+
+    title = "overpaid"
+    parameter_name = "overpaid"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Overpaid: to refund")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        if self.value() == "yes":
+            return queryset.filter(overpaid_condition())
         return queryset
 
 
@@ -287,6 +309,17 @@ def _csv_rows(queryset: QuerySet[Order]) -> Iterator[str]:
         )
 
 
+@admin.action(description="Re-issue the guest link of selected orders (old links stop working)")
+def reissue_guest_link(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+    """For a buyer who lost their link, or one that leaked: shown once here, to pass on."""
+    for order in queryset.order_by("pk"):
+        order = order_guest_link_reissue(order=order, actor=request.user, source="admin")
+        link = request.build_absolute_uri(
+            reverse("pay-page", kwargs={"token": order_guest_token(order)})
+        )
+        modeladmin.message_user(request, f"New guest link of {order.ref}: {link}")
+
+
 @admin.action(description="Export selected orders as CSV")
 def export_csv(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Order]) -> Any:
     """Streamed row by row, so exporting every order never holds them all in memory."""
@@ -316,7 +349,7 @@ class OrderAdmin(admin.ModelAdmin):
         "payment_method",
         "team_name",
     ]
-    list_filter = ["status", PaidFilter, "created_at", "payment_method", "team"]
+    list_filter = ["status", PaidFilter, OverpaidFilter, "created_at", "payment_method", "team"]
     # Prefix searches (`^`) and exact refs (`=`) can use indexes on a large table.
     search_fields = ["=ref", "^email", "^user__first_name", "^user__last_name"]
     search_help_text = "An order ref, or the start of an email or a customer's name."
@@ -326,7 +359,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_per_page = 50
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    actions = [*(_move_action(status) for status in OrderStatus), export_csv]
+    actions = [*(_move_action(status) for status in OrderStatus), reissue_guest_link, export_csv]
     readonly_fields = [
         "ref",
         "status",
@@ -341,6 +374,7 @@ class OrderAdmin(admin.ModelAdmin):
         "total_amount",
         "amount_paid",
         "amount_outstanding",
+        "amount_overpaid",
         "date_paid",
         "payment_method",
         "extra_data",
@@ -362,6 +396,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "total_amount",
                     "amount_paid",
                     "amount_outstanding",
+                    "amount_overpaid",
                     "date_paid",
                     "payment_method",
                 ]
@@ -430,6 +465,11 @@ class OrderAdmin(admin.ModelAdmin):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> Any:
         return super().changelist_view(request, {**NARROW_PAGE, **(extra_context or {})})
+
+    @admin.display(description="Overpaid: to refund")
+    def amount_overpaid(self, order: Order) -> str:
+        """A provider payment that arrived when nothing was owed; refund it below."""
+        return money(order.amount_overpaid)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # orders come from checkout, never from a blank form

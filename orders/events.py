@@ -135,3 +135,7 @@ def event_refund_failed(
         "reason": reason,
     }
     _announce(order, "refund.failed", refund=refund)
+
+
+def event_guest_link_reissued(order: Order, *, actor: Actor, source: str) -> OrderEvent:
+    return _event(order, OrderEventType.GUEST_LINK_REISSUED, actor=actor, source=source)

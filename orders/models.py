@@ -9,6 +9,7 @@ from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, Transition, transition
 
 from shop.money import ZERO
+from shop.sealing import seal
 
 
 class OrderStatus(models.TextChoices):
@@ -37,6 +38,12 @@ def order_token_digest(token: str) -> str:
 def new_order_token() -> str:
     # 32 random bytes: 256 bits of entropy, 43 URL-safe characters.
     return secrets.token_urlsafe(32)
+
+
+def order_token_sealed(token: str) -> str:
+    """The token as the order row keeps it: sealed, so a database dump opens no order.
+    `orders.selectors.order_guest_token` opens it again where links are built."""
+    return seal(token.encode())
 
 
 class RefCounter(models.Model):
@@ -72,7 +79,9 @@ class OrderStatusCount(models.Model):
 
 class Order(FSMModelMixin, models.Model):
     ref = models.CharField(max_length=32, unique=True, editable=False)
-    token = models.CharField(max_length=64, editable=False)
+    # The guest token, sealed with the server's key (`shop.sealing`): links are built from
+    # it after checkout (the order shape, pay links, e-mails). Looked up by its digest.
+    token_sealed = models.CharField(max_length=255, editable=False)
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
     # protected: the status only changes through the transition methods below, which
     # `orders.services.order_transition` calls; a direct assignment raises.
@@ -149,6 +158,14 @@ class Order(FSMModelMixin, models.Model):
         if self.status in CLOSED_STATUSES or self.is_paid:
             return ZERO
         return self.total - self.amount_paid
+
+    @property
+    def amount_overpaid(self) -> Decimal:
+        """Money held beyond what the order is owed, for staff to refund: a provider
+        payment confirmed after the order was fully paid or closed (cancelled, refunded).
+        It stays on the ledger, in `amount_paid`, until it is refunded."""
+        owed = ZERO if self.status in CLOSED_STATUSES else self.total
+        return max(ZERO, self.amount_paid - owed)
 
     # --- the status machine ----------------------------------------------------------
     # One method per target status; sources straight from the contract's table. They do
@@ -297,6 +314,7 @@ class OrderEventType(models.TextChoices):
     PAYMENT_RECORDED = "payment_recorded", "Payment recorded"
     PAYMENT_REFUNDED = "payment_refunded", "Payment refunded"
     NOTE_ADDED = "note_added", "Note added"
+    GUEST_LINK_REISSUED = "guest_link_reissued", "Guest link re-issued"
 
 
 class OrderEvent(models.Model):

@@ -14,6 +14,7 @@ from django.db.models import DecimalField, F, Func, Prefetch, Q, QuerySet, Sum
 
 from orders.exceptions import OrderNotFound
 from orders.models import (
+    CLOSED_STATUSES,
     PAYABLE_STATUSES,
     Order,
     OrderNote,
@@ -22,6 +23,7 @@ from orders.models import (
     order_token_digest,
 )
 from shop.models import Team
+from shop.sealing import unseal
 from shop.types import Caller
 
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -59,6 +61,12 @@ def paid_condition(*, is_paid: bool) -> Q:
     """Filters `order_queryset()` rows on being fully paid (the `Order.is_paid` rule)."""
     condition = Q(amount_paid__gte=F("total"))
     return condition if is_paid else ~condition
+
+
+def overpaid_condition() -> Q:
+    """Filters `order_queryset()` rows holding more than they are owed (the
+    `Order.amount_overpaid` rule): paid beyond the total, or anything on a closed order."""
+    return Q(amount_paid__gt=F("total")) | Q(status__in=CLOSED_STATUSES, amount_paid__gt=0)
 
 
 def order_detail_queryset(*, include_private_notes: bool) -> QuerySet[Order]:
@@ -126,6 +134,16 @@ def order_list_for_caller(*, caller: Caller, token: str | None) -> QuerySet[Orde
     if token:
         return orders.filter(token_digest=order_token_digest(token))
     return orders.none()
+
+
+def order_guest_token(order: Order) -> str:
+    """The order's guest token (`?token=`, `/pay/<token>/`), opened from its sealed copy.
+
+    The one way to get the raw token back: the order shape, pay links and e-mails all
+    build their links with it. Raises `shop.sealing.SealBroken` if the sealing key changed
+    without keeping the old one as a fallback.
+    """
+    return unseal(order.token_sealed).decode()
 
 
 def order_get(*, ref: str, caller: Caller, token: str | None, with_details: bool = True) -> Order:

@@ -19,6 +19,7 @@ from orders.exceptions import (
     StatusChangeNotAllowed,
 )
 from orders.models import (
+    CLOSED_STATUSES,
     Order,
     OrderItem,
     OrderNote,
@@ -28,6 +29,7 @@ from orders.models import (
     RefCounter,
     new_order_token,
     order_token_digest,
+    order_token_sealed,
 )
 from orders.selectors import order_queryset, status_change_error
 from shop.models import Profile, Team
@@ -123,7 +125,7 @@ def order_place(
     token = new_order_token()
     order = Order.objects.create(
         ref=order_ref_next(),
-        token=token,
+        token_sealed=order_token_sealed(token),
         token_digest=order_token_digest(token),
         user=user,
         email=email,
@@ -188,7 +190,13 @@ def payment_record(
     source: str,
 ) -> OrderPayment:
     """Record money received, once per (method, transaction id): a repeat returns the
-    payment already recorded. When the order is fully paid it moves to PROCESSING."""
+    payment already recorded. When the order is fully paid it moves to PROCESSING.
+
+    Money is recorded whatever the order's state (a provider may confirm a payment for an
+    order already paid or cancelled: it was taken, so it is on the ledger); callers that
+    take money on purpose check `order_payable_error` first. A closed order is never
+    marked paid by such money: it shows as `Order.amount_overpaid`, for staff to refund.
+    """
     amount = quantize_money(amount)
     if amount <= ZERO:
         raise InvalidPayment("A payment must be more than zero.", field="amount")
@@ -229,7 +237,7 @@ def _order_settle_if_paid(order: Order, *, actor: Actor, source: str) -> None:
     PROCESSING where the machine allows it. The caller has locked and annotated it."""
     if not order.is_paid:
         return
-    if order.date_paid is None:
+    if order.date_paid is None and order.status not in CLOSED_STATUSES:
         order.date_paid = timezone.now()
         order.save(update_fields=["date_paid", "updated_at"])
         events.event_order_paid(order)
@@ -265,6 +273,21 @@ def payment_refund_record(
         transaction_id=transaction_id,
     )
     return refund
+
+
+@transaction.atomic
+def order_guest_link_reissue(*, order: Order, actor: Actor, source: str) -> Order:
+    """Give the order a new guest token; the old one (a lost or leaked link) stops working.
+
+    Returns the locked order: `orders.selectors.order_guest_token` opens the new token.
+    """
+    locked = order_lock(order.pk)
+    token = new_order_token()
+    locked.token_sealed = order_token_sealed(token)
+    locked.token_digest = order_token_digest(token)
+    locked.save(update_fields=["token_sealed", "token_digest", "updated_at"])
+    events.event_guest_link_reissued(locked, actor=_user_or_none(actor), source=source)
+    return locked
 
 
 @transaction.atomic

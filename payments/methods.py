@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from orders.selectors import order_payable_error
+from orders.selectors import order_guest_token, order_payable_error
 from payments.exceptions import NotificationRefused, RefundDeclined
 from shop.registry import configured_instances
 
@@ -50,12 +50,12 @@ def order_return_url(order: Order, context: PaymentContext) -> str:
     if context.return_url:
         return context.return_url
     path = reverse("storefront:order-detail", kwargs={"ref": order.ref})
-    return context.absolute(f"{path}?{urlencode({'token': order.token})}")
+    return context.absolute(f"{path}?{urlencode({'token': order_guest_token(order)})}")
 
 
 def order_pay_page_url(order: Order, context: PaymentContext) -> str:
     """The hosted pay page of the order (HTML, reached with the order's token)."""
-    return context.absolute(reverse("pay-page", kwargs={"token": order.token}))
+    return context.absolute(reverse("pay-page", kwargs={"token": order_guest_token(order)}))
 
 
 def provider_return_url(order: Order, context: PaymentContext) -> str:

@@ -88,7 +88,9 @@ class OrderWithPaymentsAdmin(OrderAdmin):
         order = order_queryset().filter(pk=order_id).first()
         if order is None:
             raise Http404
-        form = RefundForm(request.POST or None)
+        # An overpaid order's refund starts from what it holds beyond what it is owed.
+        overpaid = order.amount_overpaid
+        form = RefundForm(request.POST or None, initial={"amount": overpaid} if overpaid else None)
         outcome = None
         if request.method == "POST" and form.is_valid():
             try:

@@ -216,10 +216,13 @@ def order_refund(
     """
     context = PaymentContext(actor=actor, base_url=base_url)
     locked = order_lock(order.pk)
-    if locked.status == OrderStatus.REFUNDED:
-        raise RefundNotAllowed("Order is already marked as Refunded.", field="non_field_errors")
     payments = list(locked.payments.prefetch_related("refunds"))
     refundable = {payment.pk: payment_refundable_amount(payment) for payment in payments}
+    # A refunded order may still hold money that arrived later (an overpayment). Summed
+    # from the rows read under the lock: the lock query's own `amount_paid` can predate
+    # a refund it waited for.
+    if locked.status == OrderStatus.REFUNDED and sum(refundable.values(), ZERO) <= ZERO:
+        raise RefundNotAllowed("Order is already marked as Refunded.", field="non_field_errors")
     remaining: Decimal | None = None
     if amount is not None:
         remaining = quantize_money(amount)
@@ -273,8 +276,9 @@ def order_refund(
 logger = logging.getLogger(__name__)
 
 # Keys whose values never reach the notification log (matched case-insensitively, and as
-# a suffix: "client_secret", "api_key"...).
-_SECRET_KEYS = ("secret", "password", "token", "signature", "key", "card", "cvc", "cvv")
+# a suffix: "client_secret", "api_key"...). URLs too: a Checkout Session's `success_url`
+# and `cancel_url` are our pay page, with the order's token in them.
+_SECRET_KEYS = ("secret", "password", "token", "signature", "key", "card", "cvc", "cvv", "url")
 _REDACTED = "[redacted]"
 _MAX_UNPARSED = 2000
 
@@ -431,13 +435,15 @@ def _notice_paid(order: Order, *, method: PaymentMethod, notice: PaymentNotice) 
     currency = orderly_setting("CURRENCY")
     if notice.currency.upper() != currency.upper():
         raise NotificationRefused(f"Wrong currency {notice.currency!r}: the shop takes {currency}.")
+    if notice.amount is None or notice.amount <= ZERO:
+        raise NotificationRefused(f"Wrong amount {notice.amount}.")
+    # The provider has taken this money: it goes on the ledger even when the order
+    # wasn't owed it (already paid, cancelled, or paid twice from two open pages), and
+    # shows as the order's overpaid amount for staff to refund. Read again under the
+    # lock we hold: the locking query's `amount_paid` can predate a payment it waited for.
+    order = order_lock(order.pk)
     error = order_payable_error(order)
-    if error is not None:
-        raise NotificationRefused(error)
-    if notice.amount is None or notice.amount <= ZERO or notice.amount > order.amount_outstanding:
-        raise NotificationRefused(
-            f"Wrong amount {notice.amount}: {order.amount_outstanding} is outstanding."
-        )
+    outstanding = order.amount_outstanding
     payment_record(
         order=order,
         amount=notice.amount,
@@ -446,7 +452,12 @@ def _notice_paid(order: Order, *, method: PaymentMethod, notice: PaymentNotice) 
         actor=None,
         source="callback",
     )
-    return f"Recorded a payment of {quantize_money(notice.amount)}."
+    amount = quantize_money(notice.amount)
+    if error is None and amount <= outstanding:
+        return f"Recorded a payment of {amount}."
+    why = error or f"only {outstanding} was outstanding."
+    logger.warning("Overpayment of %s on order %s: %s", amount, order.ref, why)
+    return f"Recorded an overpayment of {amount} for staff to refund: {why}"
 
 
 def _notice_failed(order: Order, *, notice: PaymentNotice) -> str:

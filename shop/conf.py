@@ -52,6 +52,16 @@ DEFAULTS: dict[str, Any] = {
     "API_RATE_LIMIT": "600/minute",
     # Anonymous order lookups by ?token= per client IP, so tokens can't be guessed at speed.
     "ORDER_TOKEN_LOOKUP_RATE_LIMIT": "120/minute",
+    # The key that seals secrets the server must give back later (order tokens, stored
+    # idempotent answers; see `shop.sealing`). Empty derives one from SECRET_KEY (and
+    # SECRET_KEY_FALLBACKS). Older keys that still open what they sealed go in the list.
+    "SEALING_KEY": "",
+    "SEALING_KEY_FALLBACKS": [],
+    # Logins per client address (every attempt) and per account (failed attempts), and
+    # registrations per client address; over them the answer is a 429 with Retry-After.
+    "LOGIN_RATE_PER_ADDRESS": "30/minute",
+    "LOGIN_RATE_PER_ACCOUNT": "10/hour",
+    "REGISTRATION_RATE_PER_ADDRESS": "10/hour",
     # Bank details shown to buyers who choose pay in advance.
     "BANK_TRANSFER_INSTRUCTIONS": "Transfer the total to the shop's bank account, "
     "quoting the order reference.",

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from integration.api.converters import major_units, minor_units
 from integration.selectors import order_money
 from orders.models import PAYABLE_STATUSES, Order, OrderItem
+from orders.selectors import order_guest_token
 from shop.api.fields import datetime_text
 from shop.conf import orderly_setting
 from shop.models import Product, Profile
@@ -82,7 +83,7 @@ class OrderSerializer(serializers.Serializer):
         """Where anyone holding the link can see and pay the order, while it is payable."""
         if order.is_paid or order.status not in PAYABLE_STATUSES:
             return None
-        path = reverse("pay-page", kwargs={"token": order.token})
+        path = reverse("pay-page", kwargs={"token": order_guest_token(order)})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from orders.models import Order, OrderItem, OrderNote, OrderPayment, OrderStatus
-from orders.selectors import ORDER_SORTS
+from orders.selectors import ORDER_SORTS, order_guest_token
 from shop.api.fields import MoneyField, absolute_url, datetime_text
 
 _REF_PLACEHOLDER = "0000-ref-placeholder"
@@ -83,7 +83,7 @@ class OrderSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     url = serializers.SerializerMethodField()
     ref = serializers.CharField(read_only=True)
-    token = serializers.CharField(read_only=True)
+    token = serializers.SerializerMethodField()
     status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)
     status_display = serializers.SerializerMethodField()
     date_created = serializers.DateTimeField(source="created_at", read_only=True)
@@ -108,7 +108,7 @@ class OrderSerializer(serializers.Serializer):
             "id": order.pk,
             "url": self.get_url(order),
             "ref": order.ref,
-            "token": order.token,
+            "token": self.get_token(order),
             "status": order.status,
             "status_display": self.get_status_display(order),
             "date_created": datetime_text(order.created_at),
@@ -131,6 +131,9 @@ class OrderSerializer(serializers.Serializer):
 
     def get_url(self, order: Order) -> str:
         return self._url_template.replace(_REF_PLACEHOLDER, order.ref)
+
+    def get_token(self, order: Order) -> str:
+        return order_guest_token(order)
 
     def get_status_display(self, order: Order) -> str:
         # Not `source="get_status_display"`: DRF inspects a callable source's signature

@@ -36,10 +36,11 @@ def _payer(request: HttpRequest) -> Caller:
 
 
 def _payment_state(order: Order, *, returned: bool) -> str:
-    if order.is_paid:
-        return "paid"
+    # Closed first: a cancelled order that money reached late is still cancelled.
     if order.status in CLOSED_STATUSES:
         return "closed"
+    if order.is_paid:
+        return "paid"
     if order.status == OrderStatus.FAILED:
         return "failed"
     if order.amount_paid > 0:

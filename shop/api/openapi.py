@@ -21,6 +21,11 @@ FORBIDDEN = OpenApiResponse(DETAIL_ERROR, description="Staff only, or the CSRF t
 NOT_FOUND = OpenApiResponse(
     DETAIL_ERROR, description="No such object, or not yours to see (indistinguishable)."
 )
+TOO_MANY_ATTEMPTS = OpenApiResponse(
+    DETAIL_ERROR,
+    description="Too many attempts from this address, or failed ones for this account; "
+    "the Retry-After header says how many seconds to wait.",
+)
 PAYMENT_REFUSED = OpenApiResponse(DETAIL_ERROR, description="The payment method refused.")
 IDEMPOTENCY_CONFLICT = OpenApiResponse(
     DETAIL_ERROR, description="A request with this Idempotency-Key is still running."

@@ -12,6 +12,7 @@ from shop.api.openapi import (
     LOCATION,
     NOT_FOUND,
     PAGE_HEADERS,
+    TOO_MANY_ATTEMPTS,
 )
 from shop.api.serializers import (
     BasketExtraSerializer,
@@ -34,7 +35,7 @@ extend_schema_view(
         operation_id="auth_register",
         tags=ACCOUNTS,
         request=RegisterSerializer,
-        responses={201: UserSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+        responses={201: UserSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 429: TOO_MANY_ATTEMPTS},
         description="Create a customer account and log in (needs the CSRF token).",
     )
 )(views.RegisterView)
@@ -43,7 +44,7 @@ extend_schema_view(
         operation_id="auth_login",
         tags=ACCOUNTS,
         request=LoginSerializer,
-        responses={200: UserSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+        responses={200: UserSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 429: TOO_MANY_ATTEMPTS},
         description="Log in with email and password; sets the session cookie.",
     )
 )(views.LoginView)

@@ -4,6 +4,7 @@ accounts (`/api/auth/`)."""
 from typing import Any
 
 from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.hashers import make_password
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from rest_framework import generics, status
@@ -208,16 +209,17 @@ class LoginView(APIView):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         email = serializer.validated_data["email"]
+        password = serializer.validated_data["password"]
         account = get_user_model().objects.filter(email__iexact=email).order_by("id").first()
-        user = (
-            authenticate(
-                request._request,
-                username=account.get_username(),
-                password=serializer.validated_data["password"],
+        if account is None:
+            # Hash the password anyway, so an unknown e-mail takes as long to refuse as a
+            # wrong password: the answer's timing must not tell which e-mails have accounts.
+            make_password(password)
+            user = None
+        else:
+            user = authenticate(
+                request._request, username=account.get_username(), password=password
             )
-            if account is not None
-            else None
-        )
         if user is None:
             return Response(
                 {"non_field_errors": ["Unable to log in with the provided credentials."]},

@@ -8,6 +8,7 @@ from django.test import Client
 
 from integration.models import ApiToken
 from orders.models import Order, OrderEvent, OrderNote, OrderRefund
+from orders.selectors import order_guest_token
 from tests.factories import ProductFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,7 +89,7 @@ def test_staff_add_a_public_note_the_customer_can_read(staff_page, open_order):
     note = OrderNote.objects.get(order=order)
     assert (note.is_public, note.author) == (True, staff_page.staff)
     assert "Your parcel leaves on Monday." in staff_page.inner_text("#notes-group")
-    guest_view = Client().get(f"/api/orders/{order.ref}/?token={order.token}").json()
+    guest_view = Client().get(f"/api/orders/{order.ref}/?token={order_guest_token(order)}").json()
     assert [n["message"] for n in guest_view["notes"]] == ["Your parcel leaves on Monday."]
 
 

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order, OrderPayment
+from orders.selectors import order_guest_token
 from payments.models import NotificationVerdict, PaymentNotification
 from shop.conf import DEFAULTS
 from tests.browser.conftest import ARTIFACTS
@@ -47,7 +48,7 @@ def test_a_buyer_pays_with_the_test_gateway_and_sees_the_order_paid(live_server,
     order = place_order_through_the_api(live_server)
     page = chromium.new_page()
 
-    page.goto(f"{live_server.url}/pay/{order.token}/")
+    page.goto(f"{live_server.url}/pay/{order_guest_token(order)}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Order {order.ref}")
     page.screenshot(path=str(ARTIFACTS / "pay-page-unpaid.png"), full_page=True)
     expect(page.get_by_test_id("amount-outstanding")).to_have_text("25.00")
@@ -60,7 +61,9 @@ def test_a_buyer_pays_with_the_test_gateway_and_sees_the_order_paid(live_server,
     page.screenshot(path=str(ARTIFACTS / "test-gateway.png"), full_page=True)
     page.get_by_role("button", name="Approve payment").click()
 
-    expect(page).to_have_url(f"{live_server.url}/pay/{order.token}/?returned=test-card")
+    expect(page).to_have_url(
+        f"{live_server.url}/pay/{order_guest_token(order)}/?returned=test-card"
+    )
     expect(page.get_by_role("heading", name="Paid")).to_be_visible()
     expect(page.get_by_test_id("status")).to_have_text("Processing")
     expect(page.get_by_test_id("amount-outstanding")).to_have_text("0.00")
@@ -80,7 +83,7 @@ def test_a_buyer_pays_with_the_test_gateway_and_sees_the_order_paid(live_server,
 def test_a_declined_payment_shows_failed_and_can_be_retried_by_keyboard(live_server, chromium):
     order = place_order_through_the_api(live_server)
     page = chromium.new_page()
-    page.goto(f"{live_server.url}/pay/{order.token}/")
+    page.goto(f"{live_server.url}/pay/{order_guest_token(order)}/")
     page.get_by_label("Test card (no real money)").check()
     page.get_by_role("button", name="Continue to payment").click()
     page.get_by_role("button", name="Decline").click()

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from orders.models import Order, OrderPayment, OrderRefund
+from orders.selectors import order_guest_token, order_queryset
 from payments.models import NotificationVerdict, PaymentNotification
 from shop.conf import DEFAULTS
 from tests.api.payments.conftest import GATEWAY_SECRET, TEST_CARD, gateway_event, sign
@@ -37,7 +38,7 @@ def place_order(browser: Any, price: str = "12.50", quantity: int = 2) -> dict[s
     response = browser.post("/api/checkout/", CHECKOUT_BODY)
     assert response.status_code == 201, response.text
     order = Order.objects.latest("id")
-    return {"ref": order.ref, "token": order.token}
+    return {"ref": order.ref, "token": order_guest_token(order)}
 
 
 def notify(base_url: str, body: bytes) -> httpx.Response:
@@ -68,17 +69,50 @@ def test_twenty_concurrent_deliveries_of_one_notification_record_one_payment(liv
     assert PaymentNotification.objects.filter(verdict=NotificationVerdict.ACCEPTED).count() == 20
 
 
-def test_twenty_concurrent_distinct_partial_payments_never_pay_more_than_the_total(
+def test_twenty_concurrent_distinct_partial_payments_pay_the_total_and_flag_the_rest(
     live_server, browsers
 ):
+    """The provider took all twenty: five pay the order, fifteen are overpayments."""
     order = place_order(browsers())  # 25.00
     bodies = [gateway_event(order, amount="5.00") for _ in range(20)]
 
     responses = run_together(20, lambda i: notify(live_server.url, bodies[i]))
 
-    assert sorted(r.status_code for r in responses) == [200] * 5 + [400] * 15
-    assert OrderPayment.objects.filter(order__ref=order["ref"]).count() == 5
-    assert Order.objects.get(ref=order["ref"]).status == "PROCESSING"
+    assert [r.status_code for r in responses] == [200] * 20, [r.text for r in responses]
+    results = sorted(r.json()["result"].split(" for ")[0] for r in responses)
+    assert results == ["Recorded a payment of 5.00."] * 5 + ["Recorded an overpayment of 5.00"] * 15
+    assert OrderPayment.objects.filter(order__ref=order["ref"]).count() == 20
+    paid = order_queryset().get(ref=order["ref"])
+    assert (paid.status, paid.amount_paid, paid.amount_overpaid) == (
+        "PROCESSING",
+        Decimal("100.00"),
+        Decimal("75.00"),
+    )
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["already-paid", "cancelled"])
+def test_twenty_concurrent_deliveries_of_one_late_payment_record_one_overpayment(
+    live_server, browsers, closed
+):
+    order = place_order(browsers())
+    if closed:
+        staff = browsers().log_in(StaffFactory())
+        cancel = staff.put(f"/api/orders/{order['ref']}/status/", {"status": "CANCELLED"})
+        assert cancel.status_code == 200, cancel.text
+    else:
+        assert notify(live_server.url, gateway_event(order, amount="25.00")).status_code == 200
+    late = gateway_event(order, amount="25.00", payment_id="tc_late")
+
+    responses = run_together(20, lambda i: notify(live_server.url, late))
+
+    assert [r.status_code for r in responses] == [200] * 20, [r.text for r in responses]
+    assert OrderPayment.objects.filter(transaction_id="tc_late").count() == 1
+    results = sorted(r.json()["result"] for r in responses)
+    assert results[:19] == ["Already recorded."] * 19
+    assert results[19].startswith("Recorded an overpayment of 25.00")
+    held = order_queryset().get(ref=order["ref"])
+    assert held.amount_overpaid == Decimal("25.00")
+    assert held.status == ("CANCELLED" if closed else "PROCESSING")
 
 
 @pytest.fixture

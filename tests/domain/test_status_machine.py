@@ -20,6 +20,7 @@ from orders.models import (
     OrderStatus,
     new_order_token,
     order_token_digest,
+    order_token_sealed,
 )
 from orders.services import order_ref_next, order_transition
 from tests.contract import ALLOWED, LABELS, PATH_FROM_CREATED, STATUSES
@@ -36,14 +37,14 @@ def order_still_new() -> Order:
 
     No public path leaves an order in NEW: `order_place` creates the row and moves it to
     CREATED in the same transaction. To try moves out of NEW, this creates the row the way
-    `order_place` does (a ref from the counter, a token stored with its digest) and stops
+    `order_place` does (a ref from the counter, a token sealed and stored with its digest) and stops
     there. The status is never assigned: NEW is the field's default.
     """
     token = new_order_token()
     with transaction.atomic():
         return Order.objects.create(
             ref=order_ref_next(),
-            token=token,
+            token_sealed=order_token_sealed(token),
             token_digest=order_token_digest(token),
             email="new@example.com",
             subtotal=Decimal("0.00"),

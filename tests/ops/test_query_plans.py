@@ -22,7 +22,7 @@ def many_orders(db):
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {Order._meta.db_table} (ref, token, token_digest, status, email,
+            INSERT INTO {Order._meta.db_table} (ref, token_sealed, token_digest, status, email,
                 billing_address, shipping_address, subtotal, total, extra_rows, extra,
                 payment_method, created_at, updated_at, team_id)
             SELECT 'P-' || g, 't' || g, md5(g::text) || md5((g + 1)::text),

@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 
 from orders.models import Order, OrderEvent, OrderPayment, OrderRefund
+from orders.selectors import order_guest_token
 from payments.models import PaymentNotification
 from shop.conf import DEFAULTS
 from tests.factories import ProductFactory
@@ -95,7 +96,7 @@ def checkout(client: Client, method: str, *, price: str = "12.50", quantity: int
 def latest_order() -> dict[str, Any]:
     order = Order.objects.order_by("-id").first()
     assert order is not None
-    return {"ref": order.ref, "token": order.token}
+    return {"ref": order.ref, "token": order_guest_token(order)}
 
 
 def order_state(order: dict[str, Any]) -> dict[str, Any]:
