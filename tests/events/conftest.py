@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from tests.postgres import database_url
 
@@ -30,7 +31,8 @@ def run_worker(transactional_db: Any, mail_dir: Path) -> Callable[..., str]:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": database_url(),
-            "SECRET_KEY": "worker-test-secret",
+            # The web process's key: order tokens are sealed with a key derived from it.
+            "SECRET_KEY": settings.SECRET_KEY,
             "DEBUG": "0",
             "LOG_FORMAT": "text",
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
