@@ -65,7 +65,7 @@ def test_the_database_starts_alone_without_a_secret_key():
     listed = compose("config", "--services")
 
     assert listed.returncode == 0, listed.stderr
-    assert set(listed.stdout.split()) == {"db", "web"}
+    assert set(listed.stdout.split()) == {"db", "web", "worker"}
     assert compose_services()["db"]["ports"] == ["127.0.0.1:5432:5432/tcp"]
 
 
@@ -231,7 +231,7 @@ def test_the_worker_runs_the_readme_command_in_compose_and_beside_the_demo():
     services = compose_services(SECRET_KEY="a-long-random-secret")
     worker, web = services["worker"], services["web"]
 
-    assert " ".join(worker["command"]) == WORKER_COMMAND
+    assert worker["command"] == WORKER_COMMAND
     assert worker["image"] == web["image"] == "orderly:local"
     assert worker["environment"] == web["environment"]
     assert f"```sh\n{WORKER_COMMAND}\n```" in (ROOT / "README.md").read_text()

@@ -23,6 +23,7 @@ from integration.services import api_token_create
 from tests.api.payments.conftest import sign
 from tests.conftest import logged_in_client
 from tests.factories import TeamFactory, UserFactory
+from tests.ops.test_production_server import HOST as SERVED_HOST
 from tests.ops.test_production_server import production_server  # noqa: F401  (a fixture)
 
 WEBHOOK_SECRET = "whsec_log_test_0123456789abcdef"
@@ -231,7 +232,7 @@ def test_no_secret_in_what_gunicorn_writes(debug_log_level, request):
     host, port = base.removeprefix("http://").split(":")
     api_token = api_token_create(team=TeamFactory(), token_type="full_access").raw
     order_token = "n0tAnOrderT0ken-" + "q" * 24
-    with httpx.Client(base_url=base, timeout=10) as client:
+    with httpx.Client(base_url=base, timeout=10, headers={"Host": SERVED_HOST}) as client:
         statuses = [
             client.post(f"/pay/{order_token}/", data={"payment_method": "x"}).status_code,
             client.get(f"/api/orders/2026-00001/?token={order_token}").status_code,
