@@ -45,6 +45,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so it times everything and tags every log line with the request id.
     "config.observability.RequestLogMiddleware",
+    # Oversized bodies and NUL characters are refused before anything reads them.
+    "config.request_limits.RequestLimitsMiddleware",
+    # JSON 404s under the APIs even with DEBUG on (before CommonMiddleware's slash redirect).
+    "config.errors.JsonNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's, the pay page's) straight from the app server, compressed
     # and cached forever under hashed names.
@@ -145,8 +149,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     # JSON first; form and multipart bodies too, as salesman (DRF's defaults) accepts them.
+    # JSON is read through a parser that refuses what the database can't store and
+    # nesting deep enough to hurt (shop/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "shop.api.parsers.CheckedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -184,6 +190,11 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "orders.models.OrderStatus"},
+    # The documents describe JSON bodies only, as the contract pages do (the storefront
+    # still reads salesman's form bodies, undocumented).
+    "PARSER_WHITELIST": ["shop.api.parsers.CheckedJSONParser"],
+    # A PATCH takes the same body as its PUT (basket `extra` is required in both).
+    "COMPONENT_SPLIT_PATCH": False,
 }
 
 # One JSON object per line on stdout (LOG_FORMAT=text for humans), each stamped with

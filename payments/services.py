@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from payments.methods import (
     provider_calls,
 )
 from payments.models import NotificationVerdict, PaymentNotification, PaymentProviderCall
+from shop.api.parsers import json_loads_checked, text_storable
 from shop.conf import orderly_setting
 from shop.exceptions import EmptyBasket
 from shop.models import Basket
@@ -278,10 +278,13 @@ def notification_payload_redacted(value: Any) -> Any:
 
 
 def _payload_for_log(body: bytes) -> dict[str, Any]:
+    """What the log keeps of a body: its JSON, or the start of its text; either way only
+    what `jsonb` can store (no NUL, no lone surrogate, not nested too deeply)."""
     try:
-        parsed = json.loads(body)
+        parsed = json_loads_checked(body)
     except ValueError:
-        return {"unparsed": body[:_MAX_UNPARSED].decode("utf-8", errors="replace")}
+        text = body[:_MAX_UNPARSED].decode("utf-8", errors="replace")
+        return {"unparsed": text_storable(text)}
     redacted = notification_payload_redacted(parsed)
     return redacted if isinstance(redacted, dict) else {"body": redacted}
 

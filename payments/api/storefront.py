@@ -13,21 +13,21 @@ from rest_framework.views import APIView
 from orders.api.serializers import OrderPaymentSerializer
 from orders.api.storefront import order_for_request
 from payments import selectors, services
-from shop.api.fields import ExtraField
+from shop.api.fields import ExtraField, StrictCharField
 from shop.api.storefront import request_basket
 from shop.selectors import basket_priced
 
 
 class CheckoutSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    shipping_address = serializers.CharField(max_length=2000)
-    billing_address = serializers.CharField(max_length=2000)
-    payment_method = serializers.CharField(max_length=64)
+    shipping_address = StrictCharField(max_length=2000)
+    billing_address = StrictCharField(max_length=2000)
+    payment_method = StrictCharField(max_length=64)
     extra = ExtraField(required=False, default=dict)
 
 
 class OrderPaySerializer(serializers.Serializer):
-    payment_method = serializers.CharField(max_length=64)
+    payment_method = StrictCharField(max_length=64)
 
 
 class OrderRefundSerializer(serializers.Serializer):
