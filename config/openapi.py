@@ -49,9 +49,27 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
 
+def _token_lookups_rate_limited(result: dict[str, Any], detail: dict[str, Any]) -> None:
+    """An anonymous look-up by `?token=` counts against the caller's address (see
+    `integration.throttling`): every operation taking the parameter may answer 429."""
+    for operations in result["paths"].values():
+        for method, operation in operations.items():
+            parameters = operation.get("parameters", []) if method in _METHODS else []
+            if any(p["in"] == "query" and p["name"] == "token" for p in parameters):
+                operation["responses"].setdefault(
+                    "429",
+                    {
+                        "description": "Too many look-ups by token from this address; "
+                        "see Retry-After.",
+                        "content": detail,
+                    },
+                )
+
+
 def storefront_request_errors(generator: Any, request: Any, public: bool, result: Any) -> Any:
     result["components"]["schemas"][BAD_REQUEST_COMPONENT] = BAD_REQUEST_COMPONENT_SCHEMA
     detail = _json({"$ref": "#/components/schemas/DetailError"})
+    _token_lookups_rate_limited(result, detail)
     return _with_request_errors(result, {"400": _json(BAD_REQUEST_SCHEMA), "413": detail})
 
 
