@@ -39,7 +39,7 @@ from payments.methods import (
     provider_calls,
 )
 from payments.models import NotificationVerdict, PaymentNotification, PaymentProviderCall
-from shop.api.parsers import json_loads_checked, text_storable
+from shop.api.parsers import json_loads_storable, text_storable
 from shop.conf import orderly_setting
 from shop.exceptions import EmptyBasket
 from shop.models import Basket
@@ -278,10 +278,10 @@ def notification_payload_redacted(value: Any) -> Any:
 
 
 def _payload_for_log(body: bytes) -> dict[str, Any]:
-    """What the log keeps of a body: its JSON, or the start of its text; either way only
-    what `jsonb` can store (no NUL, no lone surrogate, not nested too deeply)."""
+    """What the log keeps of a body: its JSON (redacted), or the start of its text; either
+    way only what `jsonb` can store (no NUL, no lone surrogate, not nested too deeply)."""
     try:
-        parsed = json_loads_checked(body)
+        parsed = json_loads_storable(body)
     except ValueError:
         text = body[:_MAX_UNPARSED].decode("utf-8", errors="replace")
         return {"unparsed": text_storable(text)}

@@ -10,6 +10,7 @@ query. Both APIs' parsers and the payment notification log use it.
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from rest_framework.parsers import JSONParser
 # Deeper than any body we accept needs (`extra` is free-form, but a few levels suffice),
 # far below the interpreter's recursion limit.
 MAX_JSON_DEPTH = 32
+_TOO_DEEP = f"Nested deeper than {MAX_JSON_DEPTH} levels."
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -46,50 +48,47 @@ def text_storable(text: str) -> str:
     return _UNSTORABLE.sub("\ufffd", text)
 
 
-def json_value_problem(value: Any) -> str | None:
-    """Why a parsed JSON value is refused (too deep, an unstorable string), or None.
+def _json_loads(data: str | bytes) -> Any:
+    try:
+        return json.loads(data, parse_constant=_reject_constant)
+    except RecursionError:
+        raise JsonInputError(_TOO_DEEP) from None
+    except JsonInputError:
+        raise
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise JsonInputError(str(exc)) from None
 
-    Walks the value with an explicit stack, so the depth it can check is not bounded by
-    the interpreter's recursion limit.
-    """
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            if depth > MAX_JSON_DEPTH:
-                return f"Nested deeper than {MAX_JSON_DEPTH} levels."
-            for key, child in item.items():
-                problem = json_text_problem(key)
-                if problem:
-                    return problem
-                stack.append((child, depth + 1))
-        elif isinstance(item, list):
-            if depth > MAX_JSON_DEPTH:
-                return f"Nested deeper than {MAX_JSON_DEPTH} levels."
-            stack.extend((child, depth + 1) for child in item)
-        elif isinstance(item, str):
-            problem = json_text_problem(item)
-            if problem:
-                return problem
-    return None
+
+def _walk(value: Any, depth: int, text: Callable[[str], str]) -> Any:
+    """A copy of a parsed JSON value with `text` applied to every key and string; raises
+    `JsonInputError` past `MAX_JSON_DEPTH` (so the recursion here stays shallow)."""
+    if isinstance(value, dict | list) and depth > MAX_JSON_DEPTH:
+        raise JsonInputError(_TOO_DEEP)
+    if isinstance(value, dict):
+        return {text(key): _walk(item, depth + 1, text) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_walk(item, depth + 1, text) for item in value]
+    return text(value) if isinstance(value, str) else value
+
+
+def _storable_or_refused(text: str) -> str:
+    problem = json_text_problem(text)
+    if problem:
+        raise JsonInputError(problem)
+    return text
 
 
 def json_loads_checked(data: str | bytes) -> Any:
     """`json.loads` for untrusted input; raises `JsonInputError` (a `ValueError`) for
     anything that isn't JSON, is nested too deeply, spells NaN or Infinity, or holds a
     string the database can't store."""
-    try:
-        value = json.loads(data, parse_constant=_reject_constant)
-    except RecursionError:
-        raise JsonInputError(f"Nested deeper than {MAX_JSON_DEPTH} levels.") from None
-    except JsonInputError:
-        raise
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-        raise JsonInputError(str(exc)) from None
-    problem = json_value_problem(value)
-    if problem:
-        raise JsonInputError(problem)
-    return value
+    return _walk(_json_loads(data), 1, _storable_or_refused)
+
+
+def json_loads_storable(data: str | bytes) -> Any:
+    """Like `json_loads_checked`, but a string the database can't store is kept with its
+    unstorable characters replaced (for logging what was refused, not for acting on it)."""
+    return _walk(_json_loads(data), 1, text_storable)
 
 
 class CheckedJSONParser(JSONParser):
