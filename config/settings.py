@@ -18,11 +18,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", default=False)
 
+# The demo's key when DEBUG is on and none is set (sessions, sealed order tokens).
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-never-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-never-use-in-production"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 # Older secret keys: sessions signed with them, and order tokens sealed with keys derived
 # from them, keep working while a new SECRET_KEY takes over (comma-separated).
@@ -54,6 +56,10 @@ MIDDLEWARE = [
     "config.observability.RequestLogMiddleware",
     # Before every host check: probes call the container by its address (config/health.py).
     "config.health.HealthCheckMiddleware",
+    # Oversized bodies and NUL characters are refused before anything reads them.
+    "config.request_limits.RequestLimitsMiddleware",
+    # JSON 404s under the APIs even with DEBUG on (before CommonMiddleware's slash redirect).
+    "config.errors.JsonNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's, the pay page's) straight from the app server, compressed
     # and cached forever under hashed names.
@@ -165,8 +171,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     # JSON first; form and multipart bodies too, as salesman (DRF's defaults) accepts them.
+    # JSON is read through a parser that refuses what the database can't store and
+    # nesting deep enough to hurt (shop/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "shop.api.parsers.CheckedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -208,6 +216,11 @@ SPECTACULAR_SETTINGS = {
     # warn about names the two share. Each real document is generated on its own and
     # tested to generate without warnings (tests/ops/test_openapi.py).
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # The documents describe JSON bodies only, as the contract pages do (the storefront
+    # still reads salesman's form bodies, undocumented).
+    "PARSER_WHITELIST": ["shop.api.parsers.CheckedJSONParser"],
+    # A PATCH takes the same body as its PUT (basket `extra` is required in both).
+    "COMPONENT_SPLIT_PATCH": False,
 }
 
 # One JSON object per line (LOG_FORMAT=text for humans, the default with DEBUG), each

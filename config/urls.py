@@ -26,5 +26,6 @@ urlpatterns = [
 ]
 
 # JSON errors under /api/ and /v1/ (in each API's shape), Django's pages elsewhere.
+handler400 = "config.errors.bad_request"
 handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"

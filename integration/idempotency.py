@@ -11,6 +11,7 @@ Applied in the URL tables with `idempotent(ViewClass)`, so the storefront's view
 """
 
 import hashlib
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -24,11 +25,12 @@ from rest_framework.views import APIView
 
 from integration.exceptions import IdempotencyKeyInFlight, IdempotencyKeyReused
 from integration.models import ApiToken, IdempotencyRecord
+from shop.api.fields import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN
 from shop.exceptions import InvalidRequest
 from shop.sealing import seal, unseal
 
 HEADER = "Idempotency-Key"
-MAX_KEY_LENGTH = 255
+_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 RETENTION = timedelta(hours=24)
 # A claim this old whose request never finished (a crashed worker) may be taken over.
 ABANDONED_AFTER = timedelta(minutes=5)
@@ -132,16 +134,29 @@ class IdempotentViewMixin(APIView):
     _idempotency_record: IdempotencyRecord | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
         key = request.headers.get(HEADER)
-        if request.method not in _UNSAFE_METHODS or key is None:
+        method = (request.method or "").lower()
+        # A method the view doesn't take is a 405 (from dispatch), whatever the key says.
+        applies = (
+            key is not None
+            and request.method in _UNSAFE_METHODS
+            and method in self.http_method_names
+            and hasattr(self, method)
+        )
+        if applies:
+            # The raw body is read (and kept) before authentication: its CSRF check reads a
+            # form or multipart body as form data, after which the bytes are gone.
+            fingerprint = request_fingerprint(request)
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
+        if not applies or key is None:
             return
-        if not key.strip() or len(key) > MAX_KEY_LENGTH:
+        if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not _KEY.match(key):
             raise InvalidRequest(
-                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", field=HEADER
+                f"{HEADER} must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters.",
+                field=HEADER,
             )
         self._idempotency_record = idempotency_claim(
-            scope=caller_scope(request), key=key, fingerprint=request_fingerprint(request)
+            scope=caller_scope(request), key=key, fingerprint=fingerprint
         )
 
     def handle_exception(self, exc: Exception) -> Response:

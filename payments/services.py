@@ -48,6 +48,7 @@ from payments.selectors import (
     invalid_choice_message,
     payment_method_offered,
 )
+from shop.api.parsers import json_loads_storable, text_storable
 from shop.conf import orderly_setting
 from shop.exceptions import EmptyBasket
 from shop.models import Basket
@@ -298,10 +299,13 @@ def notification_payload_redacted(value: Any) -> Any:
 
 
 def _payload_for_log(body: bytes) -> dict[str, Any]:
+    """What the log keeps of a body: its JSON (redacted), or the start of its text; either
+    way only what `jsonb` can store (no NUL, no lone surrogate, not nested too deeply)."""
     try:
-        parsed = json.loads(body)
+        parsed = json_loads_storable(body)
     except ValueError:
-        return {"unparsed": body[:_MAX_UNPARSED].decode("utf-8", errors="replace")}
+        text = body[:_MAX_UNPARSED].decode("utf-8", errors="replace")
+        return {"unparsed": text_storable(text)}
     redacted = notification_payload_redacted(parsed)
     return redacted if isinstance(redacted, dict) else {"body": redacted}
 

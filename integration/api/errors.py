@@ -25,9 +25,11 @@ ERROR_NAMES = {
     405: "MethodNotAllowedError",
     406: "NotAcceptableError",
     409: "ConflictError",
+    413: "PayloadTooLargeError",
     415: "UnsupportedMediaTypeError",
     422: "UnprocessableEntityError",
     429: "RateLimitError",
+    500: "InternalServerError",
 }
 
 

@@ -14,11 +14,12 @@ from shop.api.pagination import rows_in_order
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+MAX_PAGE = 10_000_000
 
 
 class PageQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, default=DEFAULT_LIMIT)
-    page = serializers.IntegerField(min_value=1, max_value=10_000_000, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
     sort_by = serializers.CharField(required=False, max_length=50)
     order_by = serializers.ChoiceField(choices=["asc", "desc"], default="desc")
 

@@ -19,7 +19,13 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from integration.api import v1 as views
-from integration.api.serializers import CheckoutSerializer, ProfileOrdersQuerySerializer
+from integration.api.pagination import MAX_PAGE
+from integration.api.serializers import (
+    MAX_AMOUNT,
+    CheckoutSerializer,
+    MajorUnitsField,
+    ProfileOrdersQuerySerializer,
+)
 from integration.selectors import (
     LISTING_SORTS,
     ORDER_ITEM_SORTS,
@@ -44,6 +50,10 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
 class PathSegmentField(serializers.Field):
     pass
+
+
+# What Presscart clients send: a JSON number in major units (a decimal string works too).
+extend_schema_field({"type": "number", "minimum": 0, "maximum": float(MAX_AMOUNT)})(MajorUnitsField)
 
 
 class IssueSerializer(serializers.Serializer):
@@ -184,8 +194,14 @@ def _page_of(record: type[serializers.Serializer], name: str) -> type[serializer
 
 def _page_parameters(sorts: dict[str, str]) -> list[OpenApiParameter]:
     return [
-        OpenApiParameter("limit", OpenApiTypes.INT, description="Default 25; above 100 is capped."),
-        OpenApiParameter("page", OpenApiTypes.INT, description="1-based."),
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1},
+            description="Default 25; above 100 is capped.",
+        ),
+        OpenApiParameter(
+            "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, description="1-based."
+        ),
         OpenApiParameter("sort_by", OpenApiTypes.STR, enum=sorted(sorts)),
         OpenApiParameter("order_by", OpenApiTypes.STR, enum=["asc", "desc"]),
     ]

@@ -151,7 +151,11 @@ class MajorUnitsField(serializers.DecimalField):
         super().__init__(max_digits=None, decimal_places=None, max_value=MAX_AMOUNT, **kwargs)
 
     def to_internal_value(self, data: Any) -> Decimal:
-        return quantize_money(super().to_internal_value(data))
+        value = super().to_internal_value(data)
+        # Bounded before rounding: cents of 1e308 are more digits than a Decimal holds.
+        if abs(value) > MAX_AMOUNT:
+            self.fail("max_value", max_value=MAX_AMOUNT)
+        return quantize_money(value)
 
 
 class CheckoutLineSerializer(serializers.Serializer):

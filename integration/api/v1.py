@@ -12,7 +12,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,13 +33,14 @@ from integration.api.serializers import (
 )
 from integration.models import Scope
 from orders.exceptions import OrderNotFound
+from shop.api.parsers import CheckedJSONParser
 from shop.exceptions import ObjectNotFound, ProductNotFound
 
 
 class IntegrationView(APIView):
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [HasScope]
-    parser_classes = [JSONParser]
+    parser_classes = [CheckedJSONParser]
     renderer_classes = [JSONRenderer]
     required_scope: str = ""
 

@@ -17,6 +17,7 @@ from shop.api.openapi import (
     IDEMPOTENCY_CONFLICT,
     IDEMPOTENCY_KEY,
     IDEMPOTENCY_REUSED,
+    INVALID_PAGE,
     NOT_FOUND,
     PAGE_HEADERS,
     PAGE_PARAMETERS,
@@ -36,7 +37,7 @@ extend_schema_view(
         operation_id="orders_list",
         tags=ORDERS,
         parameters=[*PAGE_PARAMETERS, TOKEN, *PAGE_HEADERS],
-        responses={200: OrderSerializer(many=True)},
+        responses={200: OrderSerializer(many=True), 404: INVALID_PAGE},
         auth=GUEST_OR_SESSION,
         description="The logged-in customer's orders (and their teams'), newest first; "
         "a visitor's order by ?token=.",
@@ -47,7 +48,12 @@ extend_schema_view(
         operation_id="orders_all",
         tags=ORDERS,
         parameters=[OrderListFilterSerializer, *PAGE_PARAMETERS, *PAGE_HEADERS],
-        responses={200: OrderSerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
+        responses={
+            200: OrderSerializer(many=True),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: INVALID_PAGE,
+        },
         description="Every order, for staff: filter, search and sort.",
     )
 )(views.OrderAllView)

@@ -14,7 +14,7 @@ from orders.api.serializers import OrderPaymentSerializer
 from orders.api.storefront import order_for_request
 from payments import selectors, services
 from payments.methods import PaymentContext
-from shop.api.fields import ExtraField
+from shop.api.fields import ExtraField, StrictCharField
 from shop.api.storefront import request_basket
 from shop.selectors import basket_priced
 
@@ -26,9 +26,9 @@ class CheckoutSerializer(serializers.Serializer):
     the result."""
 
     email = serializers.EmailField(max_length=254)
-    shipping_address = serializers.CharField(max_length=2000)
-    billing_address = serializers.CharField(max_length=2000)
-    payment_method = serializers.CharField(max_length=64)
+    shipping_address = StrictCharField(max_length=2000)
+    billing_address = StrictCharField(max_length=2000)
+    payment_method = StrictCharField(max_length=64)
     extra = ExtraField(required=False, default=dict)
 
     def validate_payment_method(self, value: str) -> str:
@@ -45,7 +45,7 @@ class CheckoutSerializer(serializers.Serializer):
 
 
 class OrderPaySerializer(serializers.Serializer):
-    payment_method = serializers.CharField(max_length=64)
+    payment_method = StrictCharField(max_length=64)
 
 
 class OrderRefundSerializer(serializers.Serializer):

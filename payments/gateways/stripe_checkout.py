@@ -13,7 +13,6 @@ the edge by `money_to_minor_units` / `minor_units_to_money`, never through a flo
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Mapping
@@ -36,6 +35,7 @@ from payments.methods import (
     provider_return_url,
 )
 from payments.models import ProviderCallAction
+from shop.api.parsers import json_loads_checked
 from shop.conf import orderly_setting
 from shop.money import CENT, quantize_money
 
@@ -217,7 +217,7 @@ class StripeCheckout(PaymentMethod):
             )
         try:
             # The verified bytes, as plain JSON: dicts are simpler to read than StripeObjects.
-            event = json.loads(body)
+            event = json_loads_checked(body)
             return _notice(event)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise NotificationRefused("Malformed notification.") from exc

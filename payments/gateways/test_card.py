@@ -38,6 +38,7 @@ from payments.methods import (
     provider_return_url,
 )
 from payments.models import ProviderCallAction
+from shop.api.parsers import json_loads_checked
 from shop.conf import orderly_setting
 from shop.money import format_money, quantize_money
 
@@ -130,7 +131,7 @@ class TestCardGateway(PaymentMethod):
             tolerance=orderly_setting("WEBHOOK_TOLERANCE"),
         )
         try:
-            event = json.loads(body)
+            event = json_loads_checked(body)
             data = event["data"]
             event_type = str(event["type"])
             notice = PaymentNotice(

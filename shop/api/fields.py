@@ -11,6 +11,11 @@ from shop.models import MAX_EXTRA_JSON_CHARS
 # The largest id PostgreSQL's bigint holds: bigger numbers are refused before any query.
 MAX_DB_ID = 2**63 - 1
 
+# An Idempotency-Key (both APIs, `integration.idempotency`): 1 to 255 printable ASCII
+# characters, not only spaces. Stated here once for the check and the documents.
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+IDEMPOTENCY_KEY_PATTERN = r"^[ -~]*[!-~][ -~]*$"
+
 
 class MoneyField(serializers.DecimalField):
     """A read-only amount rendered as a decimal string with two places ("33.00")."""
@@ -18,6 +23,20 @@ class MoneyField(serializers.DecimalField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("read_only", True)
         super().__init__(max_digits=12, decimal_places=2, **kwargs)
+
+
+class StrictCharField(serializers.CharField):
+    """Text that must arrive as a JSON string: DRF's CharField would also take a number
+    (`"ref": 0` becoming "0"), which the documents don't allow."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSlugField(serializers.SlugField, StrictCharField):
+    pass
 
 
 class ExtraField(serializers.DictField):

@@ -7,6 +7,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from shop.api.fields import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN
+
 DETAIL_ERROR = inline_serializer("DetailError", {"detail": serializers.CharField()})
 
 FIELD_ERRORS: dict[str, Any] = {
@@ -15,8 +17,16 @@ FIELD_ERRORS: dict[str, Any] = {
     '"non_field_errors".',
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
+# A 400 is field errors, or `{"detail": ...}` when the request as a whole is unreadable
+# (a body that isn't JSON, a NUL character in the query): DRF's two shapes.
+# The storefront document's postprocessing hook (config/openapi.py) adds the component.
+BAD_REQUEST_COMPONENT = "BadRequestError"
+BAD_REQUEST_COMPONENT_SCHEMA: dict[str, Any] = {
+    "anyOf": [FIELD_ERRORS, {"$ref": "#/components/schemas/DetailError"}]
+}
+BAD_REQUEST_SCHEMA: dict[str, Any] = {"$ref": f"#/components/schemas/{BAD_REQUEST_COMPONENT}"}
 
-BAD_REQUEST = OpenApiResponse(FIELD_ERRORS, description="Invalid input; nothing was changed.")
+BAD_REQUEST = OpenApiResponse(BAD_REQUEST_SCHEMA, description="Invalid input; nothing was changed.")
 FORBIDDEN = OpenApiResponse(DETAIL_ERROR, description="Staff only, or the CSRF token is missing.")
 NOT_FOUND = OpenApiResponse(
     DETAIL_ERROR, description="No such object, or not yours to see (indistinguishable)."
@@ -50,16 +60,33 @@ BASKET_FLAG = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
+        "pattern": IDEMPOTENCY_KEY_PATTERN,
+    },
     OpenApiParameter.HEADER,
     description="Performs the request at most once; retries replay the first answer (24 h).",
 )
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="1-based."),
     OpenApiParameter(
-        "page_size", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Default 20, max 100."
+        "page",
+        {"type": "integer", "minimum": 1},
+        OpenApiParameter.QUERY,
+        description="1-based; a page that doesn't exist (or isn't a number) is a 404.",
+    ),
+    # A string on the wire: as in salesman (DRF), anything but a positive number means
+    # the default size rather than an error.
+    OpenApiParameter(
+        "page_size",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        description="Records per page: a positive number, default 20, at most 100; any "
+        "other value means the default.",
     ),
 ]
+INVALID_PAGE = OpenApiResponse(DETAIL_ERROR, description="No such page.")
 PAGE_HEADERS = [
     OpenApiParameter(
         "X-Total-Count",

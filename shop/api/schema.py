@@ -1,6 +1,11 @@
 """OpenAPI description of the catalogue, basket and account views."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 
 from shop.api import storefront as views
@@ -9,9 +14,11 @@ from shop.api.openapi import (
     BASKET_FLAG,
     DETAIL_ERROR,
     FORBIDDEN,
+    INVALID_PAGE,
     LOCATION,
     NOT_FOUND,
     PAGE_HEADERS,
+    PAGE_PARAMETERS,
     TOO_MANY_ATTEMPTS,
 )
 from shop.api.serializers import (
@@ -29,6 +36,21 @@ from shop.api.serializers import (
 ACCOUNTS, CATALOGUE, BASKET = ["accounts"], ["catalogue"], ["basket"]
 EXTRA = inline_serializer("BasketExtra", {"extra": serializers.DictField()})
 BASKET_OR_ITEM = {200: BasketSerializer, 404: NOT_FOUND, 400: BAD_REQUEST}
+
+
+def _or_basket(component: str, what: str) -> OpenApiResponse:
+    """A write's 200 under `?basket`: the whole basket instead of `what`."""
+    schema = {
+        "anyOf": [
+            {"$ref": f"#/components/schemas/{component}"},
+            {"$ref": "#/components/schemas/Basket"},
+        ]
+    }
+    return OpenApiResponse(schema, description=f"{what}, or with ?basket the whole basket.")
+
+
+ITEM_OR_BASKET = _or_basket("BasketItem", "The item")
+EXTRA_OR_BASKET = _or_basket("BasketExtra", "The basket's extra")
 
 extend_schema_view(
     post=extend_schema(
@@ -66,8 +88,8 @@ extend_schema_view(
     get=extend_schema(
         operation_id="products_list",
         tags=CATALOGUE,
-        responses={200: ProductSerializer(many=True)},
-        parameters=PAGE_HEADERS,
+        responses={200: ProductSerializer(many=True), 404: INVALID_PAGE},
+        parameters=[*PAGE_PARAMETERS, *PAGE_HEADERS],
     )
 )(views.ProductListView)
 extend_schema_view(
@@ -123,7 +145,7 @@ extend_schema_view(
         tags=BASKET,
         request=BasketExtraSerializer,
         parameters=[BASKET_FLAG],
-        responses={200: EXTRA, 400: BAD_REQUEST},
+        responses={200: EXTRA_OR_BASKET, 400: BAD_REQUEST},
         description="Merge keys into the basket's extra; a null value removes that key.",
     ),
     patch=extend_schema(
@@ -131,7 +153,7 @@ extend_schema_view(
         tags=BASKET,
         request=BasketExtraSerializer,
         parameters=[BASKET_FLAG],
-        responses={200: EXTRA, 400: BAD_REQUEST},
+        responses={200: EXTRA_OR_BASKET, 400: BAD_REQUEST},
     ),
 )(views.BasketExtraView)
 extend_schema_view(
@@ -145,14 +167,14 @@ extend_schema_view(
         tags=BASKET,
         request=BasketItemUpdateSerializer,
         parameters=[BASKET_FLAG],
-        responses={**BASKET_OR_ITEM, 200: BasketItemSerializer},
+        responses={**BASKET_OR_ITEM, 200: ITEM_OR_BASKET},
     ),
     patch=extend_schema(
         operation_id="basket_item_patch",
         tags=BASKET,
         request=BasketItemUpdateSerializer,
         parameters=[BASKET_FLAG],
-        responses={**BASKET_OR_ITEM, 200: BasketItemSerializer},
+        responses={**BASKET_OR_ITEM, 200: ITEM_OR_BASKET},
     ),
     delete=extend_schema(
         operation_id="basket_item_remove",

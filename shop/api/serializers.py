@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from rest_framework import serializers
 
-from shop.api.fields import MAX_DB_ID, ExtraField, ExtraRowSerializer, MoneyField, absolute_url
+from shop.api.fields import (
+    MAX_DB_ID,
+    ExtraField,
+    ExtraRowSerializer,
+    MoneyField,
+    StrictSlugField,
+    absolute_url,
+)
 from shop.products import product_types
 
 User = get_user_model()
@@ -76,7 +83,7 @@ class BasketItemCreateSerializer(serializers.Serializer):
     product_type = serializers.ChoiceField(choices=[])
     product_id = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID)
     quantity = serializers.IntegerField(min_value=1, default=1)
-    ref = serializers.SlugField(max_length=128, required=False)
+    ref = StrictSlugField(max_length=128, required=False)
     extra = ExtraField(required=False, default=dict)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -43,9 +43,18 @@ def test_the_api_token_hint_that_seed_demo_prints_runs_as_printed():
     assert (whoami.status_code, whoami.json()["token_type"]) == (200, "full_access")
 
 
-def test_the_readmes_management_commands_run_as_printed():
+def test_the_readmes_management_commands_run_as_printed(settings):
     shell = users_shell_environment()
     assert run_as_typed("./scripts/manage seed_demo", shell).returncode == 0
+    # An order for the guest-link commands, which name one by ref; its token sealed with
+    # the demo's key, as the demo server would have.
+    settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY
+    buyer = Client()
+    product = {"product_type": "shop.Product", "product_id": Product.objects.first().pk}
+    assert buyer.post("/api/basket/", product, content_type="application/json").status_code == 201
+    placed = buyer.post("/api/checkout/", CHECKOUT_BODY, content_type="application/json")
+    assert placed.status_code == 201, placed.content
+    ref = Order.objects.get().ref
     commands = readme_commands("./scripts/manage ")
     stamps = sorted(path.name for path in (ROOT / ".venv").glob(".installed-*"))
     assert len(commands) >= 5  # the Management commands paragraph and the /v1 token commands
@@ -55,6 +64,7 @@ def test_the_readmes_management_commands_run_as_printed():
         if "oly_AbCdEfGh" in command:  # the README's example prefix: use a real one
             assert prefix, "revoke comes after create and list"
             command = command.replace("oly_AbCdEfGh", prefix)
+        command = command.replace("2026-00001", ref)  # the README's example ref: the real one
         result = run_as_typed(command, shell)
         assert result.returncode == 0, f"{command}\n{result.stderr}"
         if " list " in command:
