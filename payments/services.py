@@ -307,7 +307,7 @@ def _payload_for_log(body: bytes) -> dict[str, Any]:
         text = body[:_MAX_UNPARSED].decode("utf-8", errors="replace")
         return {"unparsed": text_storable(text)}
     redacted = notification_payload_redacted(parsed)
-    return redacted if isinstance(redacted, dict) else {"body": redacted}
+    return _payload_excerpt(redacted if isinstance(redacted, dict) else {"body": redacted})
 
 
 def payment_notification_receive(
@@ -378,7 +378,7 @@ def _notification_log_refused(
         transaction_id=notice.transaction_id[:255] if notice else "",
         verdict=NotificationVerdict.REFUSED,
         reason=reason[:255],
-        payload=_payload_excerpt(_payload_for_log(body)),
+        payload=_payload_for_log(body),
     )
 
 

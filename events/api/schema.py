@@ -83,7 +83,9 @@ extend_schema_view(
                 "from the first event.",
             ),
             OpenApiParameter(
-                "limit", OpenApiTypes.INT, description=f"1 to {MAX_LIMIT}; default 25."
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                description=f"1 to {MAX_LIMIT}; default 25.",
             ),
         ],
         responses={

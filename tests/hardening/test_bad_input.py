@@ -423,10 +423,12 @@ WEBHOOK_BODIES = st.one_of(
 
 
 @pytest.mark.parametrize("provider", WEBHOOKS)
-def test_webhook_bodies_never_fail_the_server(gateways, provider):
+def test_webhook_bodies_never_fail_the_server(gateways, provider, settings):
     """Forged notifications, generated: any JSON (with NUL characters, deep nesting) or
     bytes. Each is refused (400) and logged; none is a 500. The document-driven fuzzing
     of test_schemas.py leaves these URLs out (see there why)."""
+    # Every refusal recorded here; the bound per address is test_webhook_throttle's.
+    settings.ORDERLY_WEBHOOK_REFUSED_RECORDS_PER_ADDRESS = "1000/hour"
     client = Client()
 
     @hypothesis_settings(max_examples=40, derandomize=True, deadline=None, database=None)
