@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "integration",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,8 @@ ORDERLY_STRIPE_WEBHOOK_SECRET = env_str("ORDERLY_STRIPE_WEBHOOK_SECRET", default
 ORDERLY_STRIPE_API_BASE = env_str("ORDERLY_STRIPE_API_BASE", default="")
 ORDERLY_WEBHOOK_TOLERANCE = env_int("ORDERLY_WEBHOOK_TOLERANCE", default=300)
 ORDERLY_PROVIDER_TIMEOUT = env_int("ORDERLY_PROVIDER_TIMEOUT", default=10)
+# Webhook endpoints may point at loopback/private/link-local hosts (tests, local demos only).
+ORDERLY_WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("ORDERLY_WEBHOOK_ALLOW_PRIVATE_HOSTS", default=False)
 _payment_gateways = []
 if env_bool("ORDERLY_TEST_GATEWAY_ENABLED", default=False):
     _payment_gateways.append("payments.gateways.test_card.TestCardGateway")

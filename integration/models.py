@@ -13,6 +13,7 @@ class Scope(models.TextChoices):
     ORDERS_CREATE = "orders.create", "Create checkout orders"
     PROFILES_LISTS = "profiles.lists", "List the team's profiles"
     PRODUCTS_READ = "products.read", "Read products and listings"
+    WEBHOOKS_MANAGE = "webhooks.manage", "Manage the team's webhook endpoints"
 
 
 # Scopes that only read: all a read-only token may ever use.

@@ -70,6 +70,9 @@ DEFAULTS: dict[str, Any] = {
     "STRIPE_SECRET_KEY": "",
     "STRIPE_WEBHOOK_SECRET": "",
     "STRIPE_API_BASE": "",
+    # Let webhook endpoints point at loopback, private or link-local addresses (refused
+    # by default: server-side request forgery). For tests and local demos.
+    "WEBHOOK_ALLOW_PRIVATE_HOSTS": False,
 }
 
 

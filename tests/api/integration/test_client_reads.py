@@ -17,7 +17,14 @@ from orders.services import payment_record
 from shop.models import Product
 from tests.factories import ProductFactory, ProfileFactory
 
-ALL_SCOPES = {"orders.lists", "orders.read", "orders.create", "profiles.lists", "products.read"}
+ALL_SCOPES = {
+    "orders.lists",
+    "orders.read",
+    "orders.create",
+    "profiles.lists",
+    "products.read",
+    "webhooks.manage",
+}
 ENVELOPE_KEYS = {
     "records",
     "total_records",
