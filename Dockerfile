@@ -17,6 +17,7 @@ COPY shop ./shop
 COPY orders ./orders
 COPY payments ./payments
 COPY integration ./integration
+COPY events ./events
 RUN pip install . && rm -rf build *.egg-info
 
 COPY manage.py gunicorn.conf.py ./

@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "integration",
+    "django_tasks",
+    "django_tasks_db",
+    "events",
     "webhooks",
 ]
 
@@ -238,3 +241,29 @@ if _payment_gateways:
     from shop.conf import DEFAULTS as _ORDERLY_DEFAULTS
 
     ORDERLY_PAYMENT_METHODS = [*_ORDERLY_DEFAULTS["PAYMENT_METHODS"], *_payment_gateways]
+
+# --- Background work: the task worker and e-mail ----------------------------------------
+# Tasks are rows in the database (django-tasks-db), written in the same transaction as
+# the change that asks for them; `python manage.py worker` runs them (README "Events").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task still marked running this many seconds after it started belonged to a worker
+# that died (killed, machine lost): the workers put it back in the queue.
+ORDERLY_TASK_LEASE = env_int("ORDERLY_TASK_LEASE", default=300)
+
+# Django's own e-mail settings, from the environment. The default prints each mail on
+# the worker's console; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+# and EMAIL_HOST... for real mail.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="orders@localhost")
+# The address buyers' links point at (the guest link in order e-mails): where this
+# service is reachable from outside, without a trailing slash.
+ORDERLY_PUBLIC_URL = env_str("ORDERLY_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Staff who opted in get a "new paid order" e-mail at these addresses (comma-separated).
+ORDERLY_PAID_ORDER_NOTIFY = env_list("ORDERLY_PAID_ORDER_NOTIFY", default=[])

@@ -14,11 +14,18 @@ class Scope(models.TextChoices):
     PROFILES_LISTS = "profiles.lists", "List the team's profiles"
     PRODUCTS_READ = "products.read", "Read products and listings"
     WEBHOOKS_MANAGE = "webhooks.manage", "Manage the team's webhook endpoints"
+    EVENTS_READ = "events.read", "Read the team's event feed"
 
 
 # Scopes that only read: all a read-only token may ever use.
 READ_SCOPES = frozenset(
-    {Scope.ORDERS_LISTS, Scope.ORDERS_READ, Scope.PROFILES_LISTS, Scope.PRODUCTS_READ}
+    {
+        Scope.ORDERS_LISTS,
+        Scope.ORDERS_READ,
+        Scope.PROFILES_LISTS,
+        Scope.PRODUCTS_READ,
+        Scope.EVENTS_READ,
+    }
 )
 
 

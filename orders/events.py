@@ -1,14 +1,31 @@
-"""One small creator per event type, so every writer records history the same way."""
+"""One small creator per event type, so every writer records history the same way.
+
+Each creator writes the staff-facing history row (`OrderEvent`, the audit trail) and
+announces the change on `order_changed`, in the caller's transaction. The `events` app
+listens and appends the outbox row (`events.models.Event`) that buyer e-mails, webhooks
+and the `/v1/events` feed read; so history feeds the outbox and nothing is written twice
+by hand. `order.paid` and `refund.failed` have no history row of their own (the order's
+`date_paid` and the payment ledger record them); their creators only announce.
+"""
 
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.dispatch import Signal
 
-from orders.models import Order, OrderEvent, OrderEventType
+from orders.models import Order, OrderEvent, OrderEventType, OrderNote, OrderPayment, OrderStatus
 from shop.money import format_money
 
 Actor = User | None
+
+# Sent with `order`, `type` (an outbox event type, "order.created"...) and `data` (what
+# the event adds to the order document: from/to, the payment, the note...; Decimal money).
+order_changed = Signal()
+
+
+def _announce(order: Order, type_: str, **data: Any) -> None:
+    order_changed.send(sender=Order, order=order, type=type_, data=data)
 
 
 def _event(
@@ -36,6 +53,12 @@ def event_order_placed(order: Order, *, actor: Actor, source: str) -> OrderEvent
 def event_status_changed(
     order: Order, *, actor: Actor, source: str, from_status: str, to_status: str
 ) -> OrderEvent:
+    if from_status == OrderStatus.NEW:
+        # Checkout's last step, in its transaction: the order exists for the outside world
+        # from here on (no one ever sees it NEW), with its items and CREATED status.
+        _announce(order, "order.created")
+    else:
+        _announce(order, "order.status_changed", **{"from": from_status, "to": to_status})
     return _event(
         order,
         OrderEventType.STATUS_CHANGED,
@@ -55,6 +78,8 @@ def event_payment_recorded(
     payment_method: str,
     transaction_id: str,
 ) -> OrderEvent:
+    payment = {"amount": amount, "payment_method": payment_method, "transaction_id": transaction_id}
+    _announce(order, "payment.recorded", payment=payment)
     return _event(
         order,
         OrderEventType.PAYMENT_RECORDED,
@@ -71,6 +96,7 @@ def event_payment_recorded(
 def event_payment_refunded(
     order: Order, *, actor: Actor, source: str, amount: Decimal, transaction_id: str
 ) -> OrderEvent:
+    _announce(order, "refund.recorded", refund={"amount": amount, "transaction_id": transaction_id})
     return _event(
         order,
         OrderEventType.PAYMENT_REFUNDED,
@@ -80,7 +106,31 @@ def event_payment_refunded(
     )
 
 
-def event_note_added(order: Order, *, actor: Actor, source: str, is_public: bool) -> OrderEvent:
+def event_note_added(order: Order, *, actor: Actor, source: str, note: OrderNote) -> OrderEvent:
+    if note.is_public:  # private notes are staff-only: history, never the outbox
+        _announce(order, "note.added", note={"message": note.message})
     return _event(
-        order, OrderEventType.NOTE_ADDED, actor=actor, source=source, data={"public": is_public}
+        order,
+        OrderEventType.NOTE_ADDED,
+        actor=actor,
+        source=source,
+        data={"public": note.is_public},
     )
+
+
+def event_order_paid(order: Order) -> None:
+    """The order has just become fully paid (its `date_paid` is set)."""
+    _announce(order, "order.paid")
+
+
+def event_refund_failed(
+    order: Order, *, payment: OrderPayment, amount: Decimal, reason: str
+) -> None:
+    """A provider (or method) refused to refund `amount` of `payment`; nothing changed."""
+    refund = {
+        "amount": amount,
+        "payment_method": payment.payment_method,
+        "transaction_id": payment.transaction_id,
+        "reason": reason,
+    }
+    _announce(order, "refund.failed", refund=refund)

@@ -220,6 +220,7 @@ def payment_record(
     if locked.is_paid and locked.date_paid is None:
         locked.date_paid = timezone.now()
         locked.save(update_fields=["date_paid", "updated_at"])
+        events.event_order_paid(locked)
     if locked.is_paid and status_change_error(locked, OrderStatus.PROCESSING) is None:
         order_transition_locked(locked, OrderStatus.PROCESSING, actor=actor, source=source)
     return payment
@@ -262,5 +263,5 @@ def order_note_add(
     note = OrderNote.objects.create(
         order=order, message=message, is_public=is_public, author=_user_or_none(actor)
     )
-    events.event_note_added(order, actor=_user_or_none(actor), source=source, is_public=is_public)
+    events.event_note_added(order, actor=_user_or_none(actor), source=source, note=note)
     return note

@@ -12,6 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
 
+from orders.events import event_refund_failed
 from orders.exceptions import RefundNotAllowed
 from orders.models import Order, OrderPayment, OrderRefund, OrderStatus
 from orders.selectors import order_payable_error, status_change_error
@@ -226,7 +227,8 @@ def order_refund(
             if method is None:
                 raise RefundDeclined(f"Payment method {payment.payment_method!r} is not enabled.")
             transaction_id = method.refund(payment, amount=portion, context=context)
-        except RefundDeclined:
+        except RefundDeclined as exc:
+            event_refund_failed(locked, payment=payment, amount=portion, reason=exc.message)
             outcome.failed.append(payment)
             continue
         payment_refund_record(

@@ -73,6 +73,16 @@ DEFAULTS: dict[str, Any] = {
     # Let webhook endpoints point at loopback, private or link-local addresses (refused
     # by default: server-side request forgery). For tests and local demos.
     "WEBHOOK_ALLOW_PRIVATE_HOSTS": False,
+    # Seconds a background task may run before the workers take it as abandoned by a
+    # worker that died and run it again (`python manage.py worker`).
+    "TASK_LEASE": 300,
+    # Where buyers reach this service (links in e-mails), without a trailing slash.
+    "PUBLIC_URL": "http://127.0.0.1:8000",
+    # Staff addresses that get a "new paid order" e-mail (opt-in; empty: nobody).
+    "PAID_ORDER_NOTIFY": [],
+    # Seconds before a failed e-mail is tried again, by attempt; after the last, it is
+    # given up (and logged).
+    "EMAIL_RETRY_DELAYS": [30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600],
 }
 
 

@@ -26,15 +26,20 @@ def _no_default_modifiers(settings: Any) -> None:
 
 
 ORDER_COUNT_TRIGGERS = ", ".join(
-    f"orders_status_count_{event}" for event in ("insert", "update", "delete")
+    [
+        *(f"orders_status_count_{event}" for event in ("insert", "update", "delete")),
+        # Events get their final id at commit (events migration 0001): here, at insert.
+        "events_event_assign_id",
+    ]
 )
 
 
 @pytest.fixture(autouse=True)
 def _order_counts_within_the_test_transaction(request: pytest.FixtureRequest) -> None:
-    """The order counts per team and status (orders migration 0003) are kept by triggers that run
-    at commit. A `db` test never commits (it is rolled back), so here they run at each
-    statement instead, and the staff list's totals see the test's orders. Tests that
+    """The order counts per team and status (orders migration 0003) and event ids (events
+    migration 0001) are kept by triggers that run at commit. A `db` test never commits (it
+    is rolled back), so here they run at each statement instead, and the staff list's
+    totals see the test's orders. Tests that
     really commit (`transactional_db`, live servers) keep them at commit, as production."""
     marker = request.node.get_closest_marker("django_db")
     if "db" not in request.fixturenames and marker is None:

@@ -24,6 +24,7 @@ ALL_SCOPES = {
     "profiles.lists",
     "products.read",
     "webhooks.manage",
+    "events.read",
 }
 ENVELOPE_KEYS = {
     "records",

@@ -1,0 +1,44 @@
+"""The order as an event carries it: the document the order's own API shows.
+
+A team's order (placed through `/v1/`) is the `/v1/` order, built by the `/v1/`
+serializer; any other order is the storefront's order shape (without its token, which is
+a credential, and with public notes only). Amounts in an event's extra fields use the
+same wire format as its document: floats in major units for `/v1/`, decimal strings for
+the storefront.
+"""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from integration.api.converters import major_units
+from integration.api.serializers import OrderSerializer as IntegrationOrderSerializer
+from integration.selectors import team_order_get
+from orders.api.serializers import OrderSerializer as StorefrontOrderSerializer
+from orders.models import Order
+from orders.selectors import order_detail_queryset
+from shop.money import format_money
+
+Money = Callable[[Decimal], Any]
+
+
+def order_document(order: Order) -> tuple[dict[str, Any], Money]:
+    """The order as its API shows it now, and that API's money format."""
+    if order.team is not None:
+        fresh = team_order_get(team=order.team, order_id=order.pk)
+        return dict(IntegrationOrderSerializer(fresh).data), major_units
+    fresh = order_detail_queryset(include_private_notes=False).get(pk=order.pk)
+    document = dict(StorefrontOrderSerializer(fresh).data)
+    document.pop("token", None)
+    return document, format_money
+
+
+def wire_values(value: Any, money: Money) -> Any:
+    """`value` with every Decimal in it written in the document's money format."""
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, dict):
+        return {key: wire_values(item, money) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [wire_values(item, money) for item in value]
+    return value
