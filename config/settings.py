@@ -245,7 +245,13 @@ if _payment_gateways:
 # --- Background work: the task worker and e-mail ----------------------------------------
 # Tasks are rows in the database (django-tasks-db), written in the same transaction as
 # the change that asks for them; `python manage.py worker` runs them (README "Events").
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Webhook attempts have a queue of their own, so workers may be dedicated to them.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "webhooks"],
+    }
+}
 # A task still marked running this many seconds after it started belonged to a worker
 # that died (killed, machine lost): the workers put it back in the queue.
 ORDERLY_TASK_LEASE = env_int("ORDERLY_TASK_LEASE", default=300)

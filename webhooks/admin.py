@@ -9,15 +9,17 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 
+from events.models import EventType
 from shop.exceptions import DomainError
 from webhooks import services
-from webhooks.models import WebhookEndpoint
+from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 class WebhookEndpointCreateForm(forms.ModelForm):
     event_types = forms.MultipleChoiceField(
-        choices=[(name, name) for name in services.known_event_types()],
+        choices=[(name, name) for name in EventType.values],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="None ticked: every event type.",
@@ -55,6 +57,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     search_fields = ["url", "team__name"]
     actions = [disable_endpoints, enable_endpoints]
     readonly_fields = [
+        "deliveries",
         "team",
         "url",
         "event_types",
@@ -65,6 +68,15 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         "previous_secret_expires_at",
         "created_at",
     ]
+
+    @admin.display(description="deliveries")
+    def deliveries(self, endpoint: WebhookEndpoint) -> str:
+        url = reverse("admin:webhooks_webhookdelivery_changelist")
+        return format_html(
+            '<a href="{}?endpoint__id__exact={}">Deliveries and their attempts</a>',
+            url,
+            endpoint.pk,
+        )
 
     @admin.display(description="event types")
     def event_type_list(self, endpoint: WebhookEndpoint) -> str:
@@ -124,3 +136,68 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         response = TemplateResponse(request, "admin/webhooks/secret_shown.html", context)
         response["Cache-Control"] = "no-store"  # the secret must not sit in any cache
         return response
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = readonly_fields = (
+        "started_at",
+        "status_code",
+        "error",
+        "duration_ms",
+        "response_excerpt",
+    )
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.action(description="Send again")
+def send_again(modeladmin: Any, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+    for delivery in queryset:
+        services.webhook_delivery_send_again(delivery=delivery)
+    modeladmin.message_user(
+        request, f"Queued {len(queryset)} delivery(ies) to be sent again.", messages.SUCCESS
+    )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "event_id",
+        "event_type",
+        "endpoint",
+        "status",
+        "attempts_made",
+        "next_attempt_at",
+        "created_at",
+    ]
+    list_filter = ["status", "endpoint__team", "endpoint"]
+    list_select_related = ["endpoint", "event"]
+    search_fields = ["=event__id", "endpoint__url"]
+    actions = [send_again]
+    inlines = [WebhookAttemptInline]
+    fields = readonly_fields = (
+        "event",
+        "endpoint",
+        "status",
+        "attempts_made",
+        "next_attempt_at",
+        "created_at",
+        "finished_at",
+    )
+
+    @admin.display(description="type")
+    def event_type(self, delivery: WebhookDelivery) -> str:
+        return delivery.event.type
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def response_change(self, request: HttpRequest, obj: WebhookDelivery) -> HttpResponse:
+        if "_send_again" in request.POST:
+            services.webhook_delivery_send_again(delivery=obj)
+            self.message_user(request, "Queued to be sent again.", messages.SUCCESS)
+        return super().response_change(request, obj)

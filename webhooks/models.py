@@ -42,3 +42,52 @@ class WebhookEndpoint(models.Model):
 
     def accepts(self, event_type: str) -> bool:
         return not self.event_types or event_type in self.event_types
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # an attempt is queued (now or after a back-off)
+    DELIVERED = "delivered", "Delivered"  # answered 2xx
+    FAILED = "failed", "Failed"  # retries used up, endpoint gone (410) or disabled
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: delivered at least once, retried until it is."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    # Attempts made in the current series; "send again" starts a new series.
+    attempts_made = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_delivery_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.endpoint_id}"
+
+
+class WebhookAttempt(models.Model):
+    """One HTTP request of a delivery and what came back."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    response_excerpt = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.status_code or self.error} at {self.started_at:%Y-%m-%d %H:%M:%S}"

@@ -24,8 +24,9 @@ def _is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def webhook_url_check(url: str) -> None:
-    """Raise `UnsafeWebhookUrl` unless `url` is an http(s) URL whose host is allowed."""
+def webhook_url_check(url: str) -> list[str]:
+    """Raise `UnsafeWebhookUrl` unless `url` is an http(s) URL whose host is allowed; return
+    the vetted addresses to connect to (none when private hosts are allowed: any will do)."""
     if len(url) > MAX_URL_LENGTH:
         raise UnsafeWebhookUrl(f"The URL is longer than {MAX_URL_LENGTH} characters.", field="url")
     try:
@@ -36,7 +37,7 @@ def webhook_url_check(url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeWebhookUrl("The URL must be http:// or https:// with a host.", field="url")
     if orderly_setting("WEBHOOK_ALLOW_PRIVATE_HOSTS"):
-        return
+        return []
     try:
         answers = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
@@ -50,3 +51,4 @@ def webhook_url_check(url: str) -> None:
                 "link-local or reserved address; webhooks only go to public hosts.",
                 field="url",
             )
+    return [str(sockaddr[0]) for *_, sockaddr in answers]

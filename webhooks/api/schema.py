@@ -3,19 +3,19 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from events.models import EventType
 from integration.api.schema import ERRORS, INVALID, NOT_FOUND
 from integration.api.schema import _list as list_of
 from webhooks.api import v1 as views
 from webhooks.models import EndpointStatus
 from webhooks.selectors import ENDPOINT_SORTS
-from webhooks.services import known_event_types
 
 
 class WebhookEndpointSerializer(serializers.Serializer):
     id = serializers.CharField()
     url = serializers.CharField()
     event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=known_event_types()),
+        child=serializers.ChoiceField(choices=EventType.values),
         help_text="The event types sent to this endpoint; empty for every type.",
     )
     status = serializers.ChoiceField(
