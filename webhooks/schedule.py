@@ -14,7 +14,10 @@ GROWTH = 4
 MAX_DELAY = timedelta(hours=24)
 JITTER = 0.2
 MAX_RETRIES = 10
-# An attempt that finds another one in flight to its endpoint tries again after this.
+# An endpoint takes one request at a time: an attempt waits this long for the one in flight,
+# then (the receiver is hanging) leaves the worker to other endpoints and tries again after
+# ENDPOINT_BUSY_DELAY.
+ENDPOINT_LOCK_WAIT = timedelta(seconds=1)
 ENDPOINT_BUSY_DELAY = timedelta(seconds=3)
 # An endpoint whose every attempt failed for this long is disabled.
 DISABLE_AFTER = timedelta(days=5)

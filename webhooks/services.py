@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from events.models import Event, EventType
@@ -175,6 +175,22 @@ def _endpoint_outcome(endpoint: WebhookEndpoint, *, at: datetime, failure: str =
         )
 
 
+def _endpoint_lock(endpoint_id: int) -> WebhookEndpoint | None:
+    """Lock the endpoint's row, waiting at most `ENDPOINT_LOCK_WAIT` for an attempt in flight
+    to it (a healthy receiver answers well within it); None when it is still busy."""
+    if connection.vendor != "postgresql":  # one writer at a time: nothing to wait for
+        return WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id).first()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            wait_ms = int(schedule.ENDPOINT_LOCK_WAIT.total_seconds() * 1000)
+            cursor.execute(f"SET LOCAL lock_timeout = {wait_ms}")
+            endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id).first()
+            cursor.execute("SET LOCAL lock_timeout = DEFAULT")
+            return endpoint
+    except OperationalError:  # lock_timeout: the savepoint rolled back, the delivery stays locked
+        return None
+
+
 def webhook_delivery_attempt(*, delivery_id: int, number: int) -> WebhookAttempt | None:
     """Make attempt `number` of a delivery, unless it is done, already past that attempt, or
     another worker is making it right now (its row is locked: skipped, not waited for).
@@ -194,14 +210,10 @@ def webhook_delivery_attempt(*, delivery_id: int, number: int) -> WebhookAttempt
         )
         if delivery is None:
             return None
-        endpoint = (
-            WebhookEndpoint.objects.select_for_update(skip_locked=True)
-            .filter(pk=delivery.endpoint_id)
-            .first()
-        )
+        endpoint = _endpoint_lock(delivery.endpoint_id)
         if endpoint is None:
-            # A request to this endpoint is in flight (perhaps hanging): rather than wait
-            # for it, free this worker for other endpoints and come back shortly.
+            # A request to this endpoint has been in flight for a while (perhaps hanging):
+            # rather than wait for it, free this worker for other endpoints; come back soon.
             delivery.next_attempt_at = timezone.now() + schedule.ENDPOINT_BUSY_DELAY
             _attempt_enqueue(delivery, number=number, at=delivery.next_attempt_at)
             delivery.save(update_fields=["next_attempt_at"])

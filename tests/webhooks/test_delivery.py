@@ -75,7 +75,10 @@ def test_a_paid_shipped_refunded_order_reaches_the_receiver_once_per_event_signe
         assert delivery.headers["content-type"] == "application/json"
     bodies = {delivery.headers["webhook-id"]: json.loads(delivery.body) for delivery in received}
     assert bodies == {event["id"]: event for event in expected}  # as the feed shows them
-    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
+    wait_until(
+        lambda: set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"},
+        what="every delivery recorded as delivered",
+    )
 
 
 def test_event_types_filter_what_an_endpoint_receives(shop, make_receiver, start_worker):
