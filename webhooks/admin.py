@@ -15,6 +15,7 @@ from events.models import EventType
 from shop.exceptions import DomainError
 from webhooks import services
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.urlguard import webhook_url_check
 
 
 class WebhookEndpointCreateForm(forms.ModelForm):
@@ -29,6 +30,14 @@ class WebhookEndpointCreateForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ["team", "url", "event_types"]
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        try:
+            webhook_url_check(url)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return url
 
 
 @admin.action(description="Disable selected endpoints")
@@ -99,18 +108,14 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return super().add_view(request, form_url, extra_context)
         form = WebhookEndpointCreateForm(request.POST)
-        if form.is_valid():
-            try:
-                created = services.webhook_endpoint_create(
-                    team=form.cleaned_data["team"],
-                    url=form.cleaned_data["url"],
-                    event_types=form.cleaned_data["event_types"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                return self._secret_page(request, created, "The endpoint was created")
-        return super().add_view(request, form_url, extra_context)
+        if not form.is_valid():  # the admin's own page shows the errors
+            return super().add_view(request, form_url, extra_context)
+        created = services.webhook_endpoint_create(
+            team=form.cleaned_data["team"],
+            url=form.cleaned_data["url"],
+            event_types=form.cleaned_data["event_types"],
+        )
+        return self._secret_page(request, created, "The endpoint was created")
 
     def response_change(self, request: HttpRequest, obj: WebhookEndpoint) -> HttpResponse:
         if "_rotate_secret" in request.POST:

@@ -19,7 +19,13 @@ from django.utils import timezone
 
 from integration.services import api_token_create
 from tests.conftest import logged_in_client
-from tests.factories import ProductFactory, ProfileFactory, StaffFactory, TeamFactory
+from tests.factories import (
+    ProductFactory,
+    ProfileFactory,
+    StaffFactory,
+    TeamFactory,
+    UserFactory,
+)
 from tests.ops.test_production_server import _database_url
 from tests.webhooks.receiver import Receiver
 
@@ -212,3 +218,19 @@ def run_dispatch_only() -> None:
     """Run the events' dispatch (the `default` queue) here, so the deliveries exist, and
     leave their attempts (the `webhooks` queue) to the workers a test starts."""
     run_worker("--queue-name=default")
+
+
+def admin_client() -> Client:
+    """A staff superuser's admin session."""
+    admin = Client()
+    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return admin
+
+
+def admin_send_again(delivery: Any) -> None:
+    """Staff select the delivery in the admin and choose "Send again"."""
+    response = admin_client().post(
+        "/admin/webhooks/webhookdelivery/",
+        {"action": "send_again", "_selected_action": [delivery.pk]},
+    )
+    assert response.status_code == 302

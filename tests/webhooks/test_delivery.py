@@ -7,15 +7,14 @@ import threading
 from collections import Counter
 
 import pytest
-from django.test import Client
 from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 
 from events.models import Event
 from events.selectors import event_body
-from tests.factories import UserFactory
 from tests.webhooks.conftest import (
     ROOT,
+    admin_send_again,
     api,
     endpoint_create,
     order_pay_ship_refund,
@@ -194,13 +193,7 @@ def test_two_workers_never_send_one_attempt_twice(shop, make_receiver, start_wor
     order_place(shop)
     run_dispatch_only()
     delivery = WebhookDelivery.objects.get()
-    admin = Client()
-    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
-    response = admin.post(
-        "/admin/webhooks/webhookdelivery/",
-        {"action": "send_again", "_selected_action": [delivery.pk]},
-    )
-    assert response.status_code == 302
+    admin_send_again(delivery)
     attempt_tasks = DBTaskResult.objects.filter(task_path="webhooks.tasks.webhook_attempt")
     assert attempt_tasks.count() == 2
 

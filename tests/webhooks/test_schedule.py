@@ -5,11 +5,16 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from standardwebhooks import Webhook
 
-from tests.factories import UserFactory
-from tests.webhooks.conftest import api, endpoint_create, order_place, run_worker
+from tests.webhooks.conftest import (
+    admin_client,
+    admin_send_again,
+    api,
+    endpoint_create,
+    order_place,
+    run_worker,
+)
 from tests.webhooks.receiver import always
 from tests.webhooks.test_delivery import readme_verify
 from webhooks.models import WebhookAttempt, WebhookDelivery
@@ -126,9 +131,7 @@ def test_an_endpoint_failing_for_five_days_is_disabled_and_staff_see_why(
 
     shown = api(shop).get(f"/v1/webhook-endpoints/{endpoint['id']}").json()
     assert shown["status"] == "disabled"
-    admin = Client()
-    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
-    page = admin.get(f"/admin/webhooks/webhookendpoint/{endpoint['id']}/change/")
+    page = admin_client().get(f"/admin/webhooks/webhookendpoint/{endpoint['id']}/change/")
     assert "Every delivery failed since" in page.content.decode()
     assert "HTTP 500" in page.content.decode()
     received = len(receiver.received)
@@ -175,17 +178,11 @@ def test_send_again_from_the_admin(shop, make_receiver, clock):
     order_place(shop)
     run_worker()
     delivery = WebhookDelivery.objects.get()
-    admin = Client()
-    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
 
-    page = admin.get(f"/admin/webhooks/webhookdelivery/{delivery.pk}/change/")
+    page = admin_client().get(f"/admin/webhooks/webhookdelivery/{delivery.pk}/change/")
     assert page.status_code == 200
     assert "200" in page.content.decode()
-    response = admin.post(
-        "/admin/webhooks/webhookdelivery/",
-        {"action": "send_again", "_selected_action": [delivery.pk]},
-    )
-    assert response.status_code == 302
+    admin_send_again(delivery)
     run_worker()
 
     first, second = receiver.wait_for(2)
