@@ -1,5 +1,6 @@
 """A real HTTP receiver for webhook deliveries, on 127.0.0.1, run by the test in a thread."""
 
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ class Receiver:
     answer: Answer = field(default_factory=lambda: always(200))
     received: list[Delivery] = field(default_factory=list)
     arrived: threading.Condition = field(default_factory=threading.Condition)
+    tls: ssl.SSLContext | None = None  # serve HTTPS (as https://localhost:<port>/hook)
 
     def start(self) -> "Receiver":
         receiver = self
@@ -56,13 +58,18 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        if self.tls is not None:
+            self.server.socket = self.tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         return self
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        port = self.server.server_address[1]
+        if self.tls is not None:
+            return f"https://localhost:{port}/hook"
+        return f"http://127.0.0.1:{port}/hook"
 
     def wait_for(self, count: int, timeout: float = 30) -> list[Delivery]:
         """Block until `count` requests arrived (fails the test after `timeout` s)."""
