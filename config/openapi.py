@@ -12,6 +12,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 # Imported for their effect: each module attaches its app's descriptions to the views.
+import events.api.schema  # noqa: F401
 import integration.api.schema  # noqa: F401
 import orders.api.schema  # noqa: F401
 import payments.api.schema  # noqa: F401

@@ -67,7 +67,8 @@ ROOT_URLCONF = "config.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Folders searched before the apps' templates: a shop's own e-mail texts.
+        "DIRS": env_list("TEMPLATE_DIRS", default=[]),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -187,7 +188,11 @@ SPECTACULAR_SETTINGS = {
             }
         }
     },
-    "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "orders.models.OrderStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "EventTypeEnum": "events.models.EventType",
+        "WebhookEndpointStatusEnum": "webhooks.models.EndpointStatus",
+    },
 }
 
 # One JSON object per line on stdout (LOG_FORMAT=text for humans), each stamped with

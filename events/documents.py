@@ -17,18 +17,36 @@ from integration.selectors import team_order_get
 from orders.api.serializers import OrderSerializer as StorefrontOrderSerializer
 from orders.models import Order
 from orders.selectors import order_detail_queryset
+from shop.conf import orderly_setting
 from shop.money import format_money
 
 Money = Callable[[Decimal], Any]
+
+
+def public_url(path: str) -> str:
+    """An absolute link on the address buyers and receivers reach us at (no request
+    exists on the worker, or when an event is written, to take it from)."""
+    return f"{orderly_setting('PUBLIC_URL').rstrip('/')}{path}"
+
+
+class _PublicSite:
+    """Stands in for the request in a serializer's context, so the document's links
+    (`checkout_link`, `url`) are absolute, on `ORDERLY_PUBLIC_URL`."""
+
+    def build_absolute_uri(self, path: str) -> str:
+        return public_url(path)
+
+
+_CONTEXT = {"request": _PublicSite()}
 
 
 def order_document(order: Order) -> tuple[dict[str, Any], Money]:
     """The order as its API shows it now, and that API's money format."""
     if order.team is not None:
         fresh = team_order_get(team=order.team, order_id=order.pk)
-        return dict(IntegrationOrderSerializer(fresh).data), major_units
+        return dict(IntegrationOrderSerializer(fresh, context=_CONTEXT).data), major_units
     fresh = order_detail_queryset(include_private_notes=False).get(pk=order.pk)
-    document = dict(StorefrontOrderSerializer(fresh).data)
+    document = dict(StorefrontOrderSerializer(fresh, context=_CONTEXT).data)
     document.pop("token", None)
     return document, format_money
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from events.documents import public_url
 from events.models import EmailDelivery, EmailKind, EmailStatus, Event, EventType
 from events.tasks import retry_delay
 from orders.models import Order, OrderStatus
@@ -36,8 +37,7 @@ ERROR_EXCERPT = 1000
 
 def order_guest_link(order: Order) -> str:
     """Where the buyer follows (and pays) the order without an account: its pay page."""
-    path = reverse("pay-page", kwargs={"token": order.token})
-    return f"{orderly_setting('PUBLIC_URL').rstrip('/')}{path}"
+    return public_url(reverse("pay-page", kwargs={"token": order.token}))
 
 
 def _mails_for(event: Event) -> list[tuple[str, list[str]]]:

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from events.documents import order_document, wire_values
 from events.models import Event, EventType
+from events.tasks import event_dispatch
 from orders.events import order_changed
 from orders.models import Order
 
@@ -17,8 +18,6 @@ def event_record(*, order: Order, type: str, data: dict[str, Any] | None = None)
     The event carries the order as its API shows it now, plus `data` (from/to, the
     payment...). Its `id` is final once the transaction commits.
     """
-    from events.tasks import event_dispatch  # tasks import this module's models
-
     if type not in EventType.values:
         raise ValueError(f"Unknown event type {type!r}")
     with transaction.atomic():

@@ -3,6 +3,7 @@ slash, as Presscart clients call them without."""
 
 from django.urls import include, re_path
 
+from events.api.v1 import EventFeedView
 from integration.api import v1
 from integration.idempotency import idempotent
 
@@ -28,6 +29,7 @@ urlpatterns = [
     re_path(
         r"^products/(?P<product_id>[^/]+)/?$", v1.ProductDetailView.as_view(), name="product-detail"
     ),
+    re_path(r"^events/?$", EventFeedView.as_view(), name="event-feed"),
     re_path(r"", include("webhooks.urls")),
     # Last: anything else under /v1/ is a 404 in the envelope.
     re_path(r"^(?P<path>.*)$", v1.unknown_path, name="unknown-path"),

@@ -5,7 +5,8 @@ announces the change on `order_changed`, in the caller's transaction. The `event
 listens and appends the outbox row (`events.models.Event`) that buyer e-mails, webhooks
 and the `/v1/events` feed read; so history feeds the outbox and nothing is written twice
 by hand. `order.paid` and `refund.failed` have no history row of their own (the order's
-`date_paid` and the payment ledger record them); their creators only announce.
+`date_paid` records the one; the refund's answer, and for providers their call ledger,
+the other); their creators only announce.
 """
 
 from decimal import Decimal

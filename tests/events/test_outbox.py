@@ -1,5 +1,6 @@
 """Every observable change appends its event in the change's transaction (the outbox)."""
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -9,6 +10,10 @@ from django_tasks_db.models import DBTaskResult
 from events.models import Event, ImmutableEvent
 from events.selectors import event_body
 from orders.models import Order
+from orders.services import payment_record
+from payments.exceptions import RefundDeclined
+from payments.methods import PaymentMethod
+from shop.conf import DEFAULTS
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +101,46 @@ def test_events_are_immutable(customer_client: Client, place_order: Any) -> None
         event.save()
     with pytest.raises(ImmutableEvent):
         event.delete()
+
+
+class RefusingRefunds(PaymentMethod):
+    identifier = "refusing-refunds"
+    label = "Refusing refunds"
+
+    def refund(self, payment: Any, *, amount: Decimal, context: Any) -> str:
+        raise RefundDeclined("The provider refuses refunds today.")
+
+
+def test_a_refused_refund_appends_refund_failed_and_a_made_one_refund_recorded(
+    settings: Any, customer_client: Client, staff_client: Client, place_order: Any
+) -> None:
+    settings.ORDERLY_PAYMENT_METHODS = [*DEFAULTS["PAYMENT_METHODS"], f"{__name__}.RefusingRefunds"]
+    order = place_order(customer_client)  # 10.00, pay in advance
+    payment_record(
+        order=Order.objects.get(ref=order["ref"]),
+        amount=Decimal("4.00"),
+        transaction_id="prov-1",
+        payment_method="refusing-refunds",
+        actor=None,
+        source="callback",
+    )
+    paid = staff_client.post(
+        f"/api/orders/{order['ref']}/pay/",
+        {"payment_method": "manual"},
+        content_type="application/json",
+    )
+    assert paid.status_code == 200, paid.content
+
+    response = staff_client.post(f"/api/orders/{order['ref']}/refund/")
+
+    assert response.status_code == 206, response.content
+    failed = Event.objects.get(ref=order["ref"], type="refund.failed")
+    assert failed.data["refund"] == {
+        "amount": "4.00",
+        "payment_method": "refusing-refunds",
+        "transaction_id": "prov-1",
+        "reason": "The provider refuses refunds today.",
+    }
+    recorded = Event.objects.get(ref=order["ref"], type="refund.recorded")
+    assert recorded.data["refund"]["amount"] == "6.00"
+    assert Event.objects.filter(ref=order["ref"], type="order.paid").count() == 1

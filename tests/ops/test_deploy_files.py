@@ -56,3 +56,21 @@ def test_everything_the_dockerfile_copies_and_runs_exists():
     assert "gunicorn config.wsgi" in dockerfile
     assert (ROOT / "gunicorn.conf.py").exists()
     assert re.search(r"^USER (?!root)\w+", dockerfile, re.M), "the image must not run as root"
+
+
+WORKER_COMMAND = "python manage.py worker"
+
+
+def test_the_worker_runs_the_readme_command_in_compose_and_beside_the_demo():
+    result = compose_config(SECRET_KEY="a-long-random-secret")
+    assert result.returncode == 0, result.stderr
+    worker = result.stdout.split("\n  worker:\n", 1)[1]
+    web = result.stdout.split("\n  web:\n", 1)[1].split("\n  worker:\n", 1)[0]
+
+    assert f"command: {WORKER_COMMAND}\n" in worker
+    assert "image: orderly:local" in worker and "image: orderly:local" in web
+    environment = worker.split("environment:\n", 1)[1].split("\n    healthcheck:", 1)[0]
+    assert environment in web  # the same environment as web
+    assert f"```sh\n{WORKER_COMMAND}\n```" in (ROOT / "README.md").read_text()
+    assert f"\n{WORKER_COMMAND} &\n" in (ROOT / "scripts" / "run").read_text()
+    assert "worker" in get_commands()

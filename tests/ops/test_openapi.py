@@ -94,6 +94,7 @@ def test_real_v1_answers_match_the_integration_document(db):
     assert_matches(document, "ProfilePage", client.get(f"/v1/teams/{team.pk}/profiles").json())
     assert_matches(document, "ProductPage", client.get("/v1/products/listings").json())
     assert_matches(document, "WhoAmI", client.get("/v1/auth/token").json())
+    assert_matches(document, "EventPage", client.get("/v1/events").json())
     assert_matches(document, "Error", client.get("/v1/orders?limit=0").json())
 
 

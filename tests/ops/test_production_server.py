@@ -7,26 +7,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
-from django.db import connection
 
 from integration.services import api_token_create
 from tests.conftest import CHECKOUT_BODY
 from tests.factories import ProductFactory, TeamFactory
+from tests.postgres import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"], safe="") if db["HOST"].startswith("/") else db["HOST"]
-    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{db['USER']}{password}@{host}{port}/{db['NAME']}"
 
 
 def _free_port() -> int:
@@ -41,7 +32,7 @@ def production_server(transactional_db, tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "SECRET_KEY": "production-server-test-secret",
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",

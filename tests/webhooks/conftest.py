@@ -26,7 +26,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
-from tests.ops.test_production_server import _database_url
+from tests.postgres import database_url
 from tests.webhooks.receiver import Receiver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +105,7 @@ def start_worker(transactional_db: Any, tmp_path: Path) -> Iterator[Callable[...
             {
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "config.settings",
-                "DATABASE_URL": _database_url(),
+                "DATABASE_URL": database_url(),
                 # The same key as the tests', so the worker can read the secrets they made.
                 "SECRET_KEY": django_settings.SECRET_KEY,
                 "DEBUG": "0",

@@ -15,11 +15,11 @@ class WebhookEndpointSerializer(serializers.Serializer):
     id = serializers.CharField()
     url = serializers.CharField()
     event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=EventType.values),
+        child=serializers.ChoiceField(choices=EventType.choices),
         help_text="The event types sent to this endpoint; empty for every type.",
     )
     status = serializers.ChoiceField(
-        choices=EndpointStatus.values, help_text="Disabled endpoints receive nothing."
+        choices=EndpointStatus.choices, help_text="Disabled endpoints receive nothing."
     )
     created_at = serializers.DateTimeField()
 

@@ -51,11 +51,14 @@ class Command(DbWorkerCommand):
         try:
             super().handle(*args, **options)
         finally:
-            stop.set()
-            for helper in helpers:
-                helper.running = False  # finish the task at hand, take no other
+            if not options["batch"]:  # stopping (a signal): finish the task at hand, no other
+                for helper in helpers:
+                    helper.running = False
+            # With --batch each thread stops when it finds nothing due; one still running
+            # may queue more (a dispatch queues its sends) and runs that too.
             for run in runs:
-                run.join(timeout=60)
+                run.join(timeout=None if options["batch"] else 60)
+            stop.set()
 
 
 def _helper(options: dict[str, Any], index: int) -> Worker:
