@@ -1,6 +1,7 @@
 """Webhook endpoints (create, rotate the secret, disable, enable, delete) and deliveries
 (one per event and endpoint, each attempt a task on the worker)."""
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -201,7 +202,13 @@ def webhook_delivery_attempt(*, delivery_id: int, number: int) -> WebhookAttempt
     that dies mid-request releases the locks with its connection, and nothing of the
     attempt was committed, so it is made again.
     """
-    with transaction.atomic():
+    # PostgreSQL keeps the row locks for the whole request. SQLite has no row locks, and an
+    # open transaction there would hold up every other writer (the demo server) while a
+    # receiver hangs, so there the request runs outside one; the recording is atomic.
+    holding: AbstractContextManager[object] = (
+        transaction.atomic() if connection.vendor == "postgresql" else nullcontext()
+    )
+    with holding:
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("event")
@@ -235,32 +242,45 @@ def webhook_delivery_attempt(*, delivery_id: int, number: int) -> WebhookAttempt
                 body=body,
             ),
         )
-        attempt = WebhookAttempt.objects.create(
-            delivery=delivery,
-            started_at=started_at,
-            duration_ms=answer.duration_ms,
-            status_code=answer.status_code,
-            error=answer.error,
-            response_excerpt=answer.excerpt,
-        )
-        delivery.attempts_made = number
-        finished_at = timezone.now()
-        if answer.is_success:
-            _delivery_finish(delivery, DeliveryStatus.DELIVERED)
-            _endpoint_outcome(endpoint, at=finished_at)
-        elif answer.status_code == 410:
-            _delivery_finish(delivery, DeliveryStatus.FAILED)
-            webhook_endpoint_disable(
-                endpoint=endpoint, reason="The endpoint answered 410 Gone to a delivery."
-            )
-        else:
-            why = f"HTTP {answer.status_code}" if answer.status_code else answer.error
-            _endpoint_outcome(endpoint, at=finished_at, failure=why)
-            retry_at = schedule.retry_at(retry=number, failed_at=finished_at)
-            if retry_at is None or not endpoint.is_active:
-                _delivery_finish(delivery, DeliveryStatus.FAILED)
-            else:
-                delivery.next_attempt_at = retry_at
-                _attempt_enqueue(delivery, number=number + 1, at=retry_at)
-        delivery.save()
+        with transaction.atomic():
+            attempt = _attempt_record(delivery, endpoint, number, started_at, answer)
         return attempt
+
+
+def _attempt_record(
+    delivery: WebhookDelivery,
+    endpoint: WebhookEndpoint,
+    number: int,
+    started_at: datetime,
+    answer: sender.Answer,
+) -> WebhookAttempt:
+    """Keep the attempt and decide what follows: done, retried later, or given up."""
+    attempt = WebhookAttempt.objects.create(
+        delivery=delivery,
+        started_at=started_at,
+        duration_ms=answer.duration_ms,
+        status_code=answer.status_code,
+        error=answer.error,
+        response_excerpt=answer.excerpt,
+    )
+    delivery.attempts_made = number
+    finished_at = timezone.now()
+    if answer.is_success:
+        _delivery_finish(delivery, DeliveryStatus.DELIVERED)
+        _endpoint_outcome(endpoint, at=finished_at)
+    elif answer.status_code == 410:
+        _delivery_finish(delivery, DeliveryStatus.FAILED)
+        webhook_endpoint_disable(
+            endpoint=endpoint, reason="The endpoint answered 410 Gone to a delivery."
+        )
+    else:
+        why = f"HTTP {answer.status_code}" if answer.status_code else answer.error
+        _endpoint_outcome(endpoint, at=finished_at, failure=why)
+        retry_at = schedule.retry_at(retry=number, failed_at=finished_at)
+        if retry_at is None or not endpoint.is_active:
+            _delivery_finish(delivery, DeliveryStatus.FAILED)
+        else:
+            delivery.next_attempt_at = retry_at
+            _attempt_enqueue(delivery, number=number + 1, at=retry_at)
+    delivery.save()
+    return attempt
