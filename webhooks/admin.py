@@ -189,6 +189,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "endpoint",
         "status",
         "attempts_made",
+        "series_start",
         "next_attempt_at",
         "created_at",
         "finished_at",

@@ -60,8 +60,12 @@ class WebhookDelivery(models.Model):
     status = models.CharField(
         max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
-    # Attempts made in the current series; "send again" starts a new series.
+    # Attempts are numbered 1, 2, … for good; a task carries the number it makes, so a
+    # task left over from before a "send again" can never make an attempt.
     attempts_made = models.PositiveIntegerField(default=0)
+    # The number of the first attempt of the current series ("send again" starts one): the
+    # back-off counts retries from it.
+    series_start = models.PositiveIntegerField(default=1)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

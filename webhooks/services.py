@@ -140,14 +140,16 @@ def webhook_event_consumer(event: Event) -> None:
 
 
 def webhook_delivery_send_again(*, delivery: WebhookDelivery) -> None:
-    """Staff's "send again": a new series of attempts, starting now."""
+    """Staff's "send again": the next attempt now, and the retries after it as for a new
+    delivery. An attempt already queued for that number is the same attempt: it is made
+    once, by whichever task comes first."""
     with transaction.atomic():
         locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
         locked.status = DeliveryStatus.PENDING
-        locked.attempts_made = 0
+        locked.series_start = locked.attempts_made + 1
         locked.next_attempt_at = timezone.now()
         locked.finished_at = None
-        _attempt_enqueue(locked, number=1, at=None)
+        _attempt_enqueue(locked, number=locked.series_start, at=None)
         locked.save()
 
 
@@ -276,7 +278,8 @@ def _attempt_record(
     else:
         why = f"HTTP {answer.status_code}" if answer.status_code else answer.error
         _endpoint_outcome(endpoint, at=finished_at, failure=why)
-        retry_at = schedule.retry_at(retry=number, failed_at=finished_at)
+        retry = number - delivery.series_start + 1
+        retry_at = schedule.retry_at(retry=retry, failed_at=finished_at)
         if retry_at is None or not endpoint.is_active:
             _delivery_finish(delivery, DeliveryStatus.FAILED)
         else:

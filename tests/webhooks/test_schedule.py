@@ -188,3 +188,31 @@ def test_send_again_from_the_admin(shop, make_receiver, clock):
     first, second = receiver.wait_for(2)
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
     assert WebhookAttempt.objects.filter(delivery=delivery).count() == 2
+
+
+def test_send_again_makes_the_next_attempt_once_and_restarts_the_back_off(
+    shop, make_receiver, clock
+):
+    receiver = make_receiver(answer=always(500))
+    endpoint_create(shop, receiver.url, event_types=["order.created"])
+    order_place(shop)
+    run_worker()
+    first_retry_at = WebhookDelivery.objects.get().next_attempt_at
+    clock.advance(hours=1)
+    run_worker()  # the first retry fails too; the next waits ~1 min
+    clock.advance(seconds=10)
+
+    admin_send_again(WebhookDelivery.objects.get())
+    run_worker()
+
+    delivery = WebhookDelivery.objects.get()
+    assert len(receiver.received) == 3
+    assert delivery.attempts_made == 3
+    # The back-off starts over: the retry after a "send again" is due ~15 s later.
+    low = clock() + timedelta(seconds=15 * (1 - JITTER))
+    assert low <= delivery.next_attempt_at <= clock() + timedelta(seconds=15 * (1 + JITTER))
+    assert first_retry_at < delivery.next_attempt_at
+    clock.advance(minutes=2)  # past the retry queued before "send again" too
+    run_worker()
+    assert len(receiver.received) == 4  # the new retry, once; the task from before is spent
+    assert WebhookAttempt.objects.count() == 4
