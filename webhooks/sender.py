@@ -1,6 +1,6 @@
 """One HTTP POST to a webhook endpoint, bounded in time, never raising.
 
-Standard library only (`http.client`): the request goes to the address the SSRF guard
+Standard library only (`http.client`): the request goes to the addresses the SSRF guard
 vetted (so a DNS answer that changes between the check and the connection can't send it
 elsewhere), TLS still verifies the certificate for the URL's host name, redirects are
 not followed (a 3xx is a failed attempt), and the answer's body is read only up to a
@@ -36,24 +36,36 @@ class Answer:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to a vetted address instead of resolving the host name again."""
+def _connect(host: str, port: int, addresses: list[str], timeout: float | None) -> socket.socket:
+    """A connection to the first of the vetted addresses that answers (to the host name
+    when there are none to vet)."""
+    error: OSError = OSError(f"no address for {host}")
+    for address in addresses or [host]:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            error = exc
+    raise error
 
-    def __init__(self, host: str, port: int, *, address: str | None, timeout: float):
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the vetted addresses instead of resolving the host name again."""
+
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float):
         super().__init__(host, port, timeout=timeout)
-        self.address = address
+        self.addresses = addresses
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self.address or self.host, self.port), self.timeout)
+        self.sock = _connect(self.host, self.port, self.addresses, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, *, address: str | None, timeout: float):
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float):
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self.address = address
+        self.addresses = addresses
 
     def connect(self) -> None:
-        sock = socket.create_connection((self.address or self.host, self.port), self.timeout)
+        sock = _connect(self.host, self.port, self.addresses, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
@@ -85,9 +97,7 @@ def post_json(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(
-        host, port, address=addresses[0] if addresses else None, timeout=TIMEOUT_SECONDS
-    )
+    connection = connection_class(host, port, addresses=addresses, timeout=TIMEOUT_SECONDS)
     try:
         connection.request(
             "POST",
