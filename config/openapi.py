@@ -17,6 +17,7 @@ import integration.api.schema  # noqa: F401
 import orders.api.schema  # noqa: F401
 import payments.api.schema  # noqa: F401
 import shop.api.schema  # noqa: F401
+import webhooks.api.schema  # noqa: F401
 from config.storefront_urls import storefront_patterns
 from shop.api.openapi import (
     BAD_REQUEST_COMPONENT,

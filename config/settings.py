@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "events",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -211,7 +212,11 @@ SPECTACULAR_SETTINGS = {
             }
         }
     },
-    "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "orders.models.OrderStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "EventTypeEnum": "events.models.EventType",
+        "WebhookEndpointStatusEnum": "webhooks.models.EndpointStatus",
+    },
     # `check --deploy` would build one document of both APIs, which nobody serves, and
     # warn about names the two share. Each real document is generated on its own and
     # tested to generate without warnings (tests/ops/test_openapi.py).
@@ -281,6 +286,8 @@ ORDERLY_STRIPE_WEBHOOK_SECRET = env_str("ORDERLY_STRIPE_WEBHOOK_SECRET", default
 ORDERLY_STRIPE_API_BASE = env_str("ORDERLY_STRIPE_API_BASE", default="")
 ORDERLY_WEBHOOK_TOLERANCE = env_int("ORDERLY_WEBHOOK_TOLERANCE", default=300)
 ORDERLY_PROVIDER_TIMEOUT = env_int("ORDERLY_PROVIDER_TIMEOUT", default=10)
+# Webhook endpoints may point at loopback/private/link-local hosts (tests, local demos only).
+ORDERLY_WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("ORDERLY_WEBHOOK_ALLOW_PRIVATE_HOSTS", default=False)
 _payment_gateways = []
 if env_bool("ORDERLY_TEST_GATEWAY_ENABLED", default=False):
     _payment_gateways.append("payments.gateways.test_card.TestCardGateway")
@@ -294,7 +301,13 @@ if _payment_gateways:
 # --- Background work: the task worker and e-mail ----------------------------------------
 # Tasks are rows in the database (django-tasks-db), written in the same transaction as
 # the change that asks for them; `python manage.py worker` runs them (README "Events").
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Webhook attempts have a queue of their own, so workers may be dedicated to them.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "webhooks"],
+    }
+}
 # A task still marked running this many seconds after it started belonged to a worker
 # that died (killed, machine lost): the workers put it back in the queue.
 ORDERLY_TASK_LEASE = env_int("ORDERLY_TASK_LEASE", default=300)

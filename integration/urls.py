@@ -1,7 +1,7 @@
 """The integration API (`/v1/`), Presscart's paths; each works with or without a trailing
 slash, as Presscart clients call them without."""
 
-from django.urls import re_path
+from django.urls import include, re_path
 
 from events.api.v1 import EventFeedView
 from integration.api import v1
@@ -30,6 +30,7 @@ urlpatterns = [
         r"^products/(?P<product_id>[^/]+)/?$", v1.ProductDetailView.as_view(), name="product-detail"
     ),
     re_path(r"^events/?$", EventFeedView.as_view(), name="event-feed"),
+    re_path(r"", include("webhooks.urls")),
     # Last: anything else under /v1/ is a 404 in the envelope.
     re_path(r"^(?P<path>.*)$", v1.unknown_path, name="unknown-path"),
 ]

@@ -88,6 +88,9 @@ DEFAULTS: dict[str, Any] = {
     "STRIPE_SECRET_KEY": "",
     "STRIPE_WEBHOOK_SECRET": "",
     "STRIPE_API_BASE": "",
+    # Let webhook endpoints point at loopback, private or link-local addresses (refused
+    # by default: server-side request forgery). For tests and local demos.
+    "WEBHOOK_ALLOW_PRIVATE_HOSTS": False,
     # Seconds a background task may run before the workers take it as abandoned by a
     # worker that died and run it again (`python manage.py worker`).
     "TASK_LEASE": 300,
