@@ -11,12 +11,14 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
+
 from integration.api.converters import major_units
 from integration.api.serializers import OrderSerializer as IntegrationOrderSerializer
 from integration.selectors import team_order_get
 from orders.api.serializers import OrderSerializer as StorefrontOrderSerializer
 from orders.models import Order
-from orders.selectors import order_detail_queryset
+from orders.selectors import order_detail_queryset, order_guest_token
 from shop.conf import orderly_setting
 from shop.money import format_money
 
@@ -40,11 +42,26 @@ class _PublicSite:
 _CONTEXT = {"request": _PublicSite()}
 
 
+def order_pay_link(order: Order) -> str:
+    """The order's pay page, where the buyer follows and pays it without an account."""
+    return public_url(reverse("pay-page", kwargs={"token": order_guest_token(order)}))
+
+
+# The `/v1/` document's `checkout_link` holds the order's token, a credential that is never
+# stored in clear (see "Order tokens" in the README). An event keeps this marker instead,
+# and `events.selectors.event_body` puts the link back, from the sealed token, when the
+# event is read.
+PAY_LINK_AT_READ = "<pay link>"
+
+
 def order_document(order: Order) -> tuple[dict[str, Any], Money]:
-    """The order as its API shows it now, and that API's money format."""
+    """The order as its API shows it now (less any token), and that API's money format."""
     if order.team is not None:
         fresh = team_order_get(team=order.team, order_id=order.pk)
-        return dict(IntegrationOrderSerializer(fresh, context=_CONTEXT).data), major_units
+        document = dict(IntegrationOrderSerializer(fresh, context=_CONTEXT).data)
+        if document["checkout_link"] is not None:
+            document["checkout_link"] = PAY_LINK_AT_READ
+        return document, major_units
     fresh = order_detail_queryset(include_private_notes=False).get(pk=order.pk)
     document = dict(StorefrontOrderSerializer(fresh, context=_CONTEXT).data)
     document.pop("token", None)

@@ -15,15 +15,14 @@ from typing import Any
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from events.documents import public_url
+from events.documents import order_pay_link
 from events.models import EmailDelivery, EmailKind, EmailStatus, Event, EventType
 from events.tasks import retry_delay
-from orders.models import Order, OrderStatus
-from orders.selectors import order_detail_queryset, order_guest_token
+from orders.models import OrderStatus
+from orders.selectors import order_detail_queryset
 from payments.builtin import PayInAdvance
 from payments.methods import payment_method_get
 from shop.conf import orderly_setting
@@ -33,11 +32,6 @@ logger = logging.getLogger(__name__)
 
 # How much of a failure's message is kept on the delivery row.
 ERROR_EXCERPT = 1000
-
-
-def order_guest_link(order: Order) -> str:
-    """Where the buyer follows (and pays) the order without an account: its pay page."""
-    return public_url(reverse("pay-page", kwargs={"token": order_guest_token(order)}))
 
 
 def _mails_for(event: Event) -> list[tuple[str, list[str]]]:
@@ -80,7 +74,7 @@ def email_context(delivery: EmailDelivery) -> dict[str, Any]:
         "order": order,
         "items": order.prefetched_items,
         "currency": orderly_setting("CURRENCY"),
-        "guest_link": order_guest_link(order),
+        "guest_link": order_pay_link(order),
         "payment_method": method.label if method is not None else order.payment_method,
         "bank_instructions": (
             orderly_setting("BANK_TRANSFER_INSTRUCTIONS")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from events.documents import PAY_LINK_AT_READ, order_pay_link
 from events.exceptions import UnknownEventCursor
 from events.models import Event
 from shop.api.fields import datetime_text
@@ -15,13 +16,17 @@ def event_body(event: Event) -> dict[str, Any]:
     """The event as `/v1/events` lists it and a webhook delivers it (byte for byte, once
     `json.dumps`ed): its id, type, time, order ref and team, and `data` (the order as its
     API showed it when the event happened, plus what the event adds)."""
+    data = event.data
+    document = data.get("order")
+    if isinstance(document, dict) and document.get("checkout_link") == PAY_LINK_AT_READ:
+        data = {**data, "order": {**document, "checkout_link": order_pay_link(event.order)}}
     return {
         "id": event.id,
         "type": event.type,
         "created_at": datetime_text(event.created_at),
         "ref": event.ref,
         "team_id": None if event.team_id is None else str(event.team_id),
-        "data": event.data,
+        "data": data,
     }
 
 
@@ -32,7 +37,7 @@ def event_json(event: Event) -> bytes:
 
 def team_events(team: Team) -> QuerySet[Event]:
     """The team's committed events, oldest first."""
-    return Event.objects.filter(team=team).order_by("id")
+    return Event.objects.filter(team=team).select_related("order").order_by("id")
 
 
 def team_events_after(*, team: Team, after: str | None, limit: int) -> list[Event]:

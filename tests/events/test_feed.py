@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from integration.services import api_token_create
@@ -164,3 +165,18 @@ def test_a_page_costs_the_same_queries_for_1_and_100_events(
     assert len(feed(client, "?limit=100").json()["records"]) == 100
     assert many == one
     assert after_many == one + 1  # checking that `after` is one of the team's events
+
+
+def test_the_pay_link_is_shown_but_its_token_is_not_stored_with_the_event(
+    client: Client, team: Any
+) -> None:
+    order = checkout(client, team)
+    token = order["checkout_link"].rstrip("/").rsplit("/", 1)[1]
+
+    [created] = feed(client).json()["records"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM events_event")
+        stored = repr(cursor.fetchall())
+
+    assert created["data"]["order"]["checkout_link"].endswith(f"/pay/{token}/")
+    assert token not in stored
