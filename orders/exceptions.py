@@ -12,10 +12,6 @@ class StatusChangeNotAllowed(InvalidRequest):
     code = "status_change_not_allowed"
 
 
-class OrderNotPayable(InvalidRequest):
-    code = "order_not_payable"
-
-
 class RefundNotAllowed(InvalidRequest):
     code = "refund_not_allowed"
 

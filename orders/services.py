@@ -80,6 +80,14 @@ def order_transition_locked(order: Order, target: str, *, actor: Actor, source: 
     return True
 
 
+def order_transition_if_allowed(order: Order, target: str, *, actor: Actor, source: str) -> bool:
+    """Move a locked order to `target` when the machine allows it from where it is; a
+    follow-on move (paid, refunded, failed) that is simply skipped otherwise."""
+    if status_change_error(order, target) is not None:
+        return False
+    return order_transition_locked(order, target, actor=actor, source=source)
+
+
 def _transitions_by_target() -> dict[str, Callable[[Order], None]]:
     """Target status -> transition method, read off the machine itself."""
     return {
@@ -241,8 +249,16 @@ def _order_settle_if_paid(order: Order, *, actor: Actor, source: str) -> None:
         order.date_paid = timezone.now()
         order.save(update_fields=["date_paid", "updated_at"])
         events.event_order_paid(order)
-    if status_change_error(order, OrderStatus.PROCESSING) is None:
-        order_transition_locked(order, OrderStatus.PROCESSING, actor=actor, source=source)
+    order_transition_if_allowed(order, OrderStatus.PROCESSING, actor=actor, source=source)
+
+
+def order_settle_if_refunded(order_id: int, *, actor: Actor, source: str) -> None:
+    """What becomes of an order once refunds leave nothing paid: it moves to REFUNDED
+    where the machine allows it. The refund's counterpart of `_order_settle_if_paid`;
+    the caller holds the order's lock, read again here so the refunds just recorded count."""
+    order = order_lock(order_id)
+    if order.amount_paid <= ZERO:
+        order_transition_if_allowed(order, OrderStatus.REFUNDED, actor=actor, source=source)
 
 
 def payment_refundable_amount(payment: OrderPayment) -> Decimal:

@@ -90,12 +90,10 @@ provider_calls: ContextVar[list[ProviderCall] | None] = ContextVar(
 def provider_call_note(call: ProviderCall) -> None:
     """Methods report each provider call here; they never write the ledger themselves."""
     collected = provider_calls.get()
-    if collected is not None:
-        collected.append(call)
-        return
-    from payments.services import provider_calls_save
-
-    provider_calls_save([call])
+    if collected is None:
+        # Every method call that reaches a provider runs inside a payments use case.
+        raise RuntimeError("A provider call outside a payments use case would miss the ledger.")
+    collected.append(call)
 
 
 class NoticeOutcome(StrEnum):

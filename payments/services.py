@@ -16,11 +16,12 @@ from integration.ratelimit import parse_rate, rate_limit_hit
 from orders.events import event_refund_failed
 from orders.exceptions import RefundNotAllowed
 from orders.models import Order, OrderPayment, OrderRefund, OrderStatus
-from orders.selectors import order_payable_error, status_change_error
+from orders.selectors import order_payable_error
 from orders.services import (
     order_lock,
     order_place,
-    order_transition_locked,
+    order_settle_if_refunded,
+    order_transition_if_allowed,
     payment_record,
     payment_refund_record,
     payment_refundable_amount,
@@ -53,8 +54,8 @@ from shop.conf import orderly_setting
 from shop.exceptions import EmptyBasket
 from shop.models import Basket
 from shop.money import ZERO, quantize_money
-from shop.selectors import basket_priced
-from shop.services import basket_lock, merge_extra_bounded
+from shop.selectors import basket_priced, pricing_lines_unavailable
+from shop.services import basket_clear, basket_lock, merge_extra_bounded
 from shop.types import Caller as Actor
 
 P = ParamSpec("P")
@@ -140,10 +141,10 @@ def checkout_basket(
     error = basket_checkout_error(priced, method, context=context)
     if error is not None:
         raise PaymentMethodNotAvailable(error)
-    unavailable = [line.line.ref for line in priced.lines if not line.line.product.is_purchasable]
+    unavailable = pricing_lines_unavailable(line.line for line in priced.lines)
     if unavailable:
         raise EmptyBasket(
-            f"These items are no longer available: {', '.join(unavailable)}.",
+            f"These items are no longer available: {', '.join(line.ref for line in unavailable)}.",
             field="non_field_errors",
         )
     order = order_place(
@@ -164,9 +165,7 @@ def checkout_basket(
         if locked.is_paid
         else method.start_checkout_payment(locked, context=context)
     )
-    basket.items.all().delete()
-    basket.extra = {}
-    basket.save(update_fields=["extra", "updated_at"])
+    basket_clear(basket=basket, with_extra=True)
     return CheckoutResult(order=order, url=url)
 
 
@@ -261,14 +260,8 @@ def order_refund(
             remaining -= portion
             if remaining <= ZERO:
                 break
-    locked = order_lock(order.pk)
-    nothing_left = locked.amount_paid <= ZERO
-    if (
-        not outcome.failed
-        and nothing_left
-        and status_change_error(locked, OrderStatus.REFUNDED) is None
-    ):
-        order_transition_locked(locked, OrderStatus.REFUNDED, actor=actor, source=context.source)
+    if not outcome.failed:
+        order_settle_if_refunded(order.pk, actor=actor, source=context.source)
     return outcome
 
 
@@ -466,11 +459,10 @@ def _notice_paid(order: Order, *, method: PaymentMethod, notice: PaymentNotice) 
 
 def _notice_failed(order: Order, *, notice: PaymentNotice) -> str:
     """Mark the order FAILED if the machine allows it from where it is; else leave it."""
-    if order.is_paid or order.status == OrderStatus.FAILED:
+    if order.is_paid or not order_transition_if_allowed(
+        order, OrderStatus.FAILED, actor=None, source="callback"
+    ):
         return f"Order left as {order.get_status_display()}."
-    if status_change_error(order, OrderStatus.FAILED) is not None:
-        return f"Order left as {order.get_status_display()}."
-    order_transition_locked(order, OrderStatus.FAILED, actor=None, source="callback")
     return "Order marked Failed."
 
 
@@ -503,7 +495,5 @@ def _notice_refunded(order: Order, *, method: PaymentMethod, notice: PaymentNoti
         except RefundNotAllowed as exc:
             raise NotificationRefused(f"Wrong refund amount: {exc.message}") from exc
         recorded += 1
-    locked = order_lock(order.pk)
-    if locked.amount_paid <= ZERO and status_change_error(locked, OrderStatus.REFUNDED) is None:
-        order_transition_locked(locked, OrderStatus.REFUNDED, actor=None, source="callback")
+    order_settle_if_refunded(order.pk, actor=None, source="callback")
     return f"Recorded {recorded} refund(s)." if recorded else "Refunds already recorded."

@@ -26,7 +26,6 @@ class PricingContext:
 
     user: Actor = None
     extra: dict[str, Any] = field(default_factory=dict)
-    channel: str = "storefront"
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,15 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from integration.api.converters import major_units, minor_units
+from integration.api.converters import major_units
 from integration.selectors import order_money
 from orders.models import PAYABLE_STATUSES, Order, OrderItem
 from orders.selectors import order_guest_token
 from shop.api.fields import datetime_text
 from shop.conf import orderly_setting
 from shop.models import Product, Profile
-from shop.money import quantize_money
+from shop.money import money_to_minor_units, quantize_money
+from shop.services import line_count_over_limit, quantity_over_limit
 
 # The largest amount an order's money columns hold (12 digits, 2 of them cents).
 MAX_AMOUNT = Decimal("9999999999.99")
@@ -132,7 +133,10 @@ class ProductSerializer(serializers.Serializer):
             "code": product.code,
             "active": product.is_active,
             "prices": [
-                {"unit_amount": minor_units(product.price), "currency": orderly_setting("CURRENCY")}
+                {
+                    "unit_amount": money_to_minor_units(product.price),
+                    "currency": orderly_setting("CURRENCY"),
+                }
             ],
             "created_at": datetime_text(product.created_at),
             "updated_at": datetime_text(product.updated_at),
@@ -167,8 +171,8 @@ class CheckoutLineSerializer(serializers.Serializer):
     )
 
     def validate_quantity(self, quantity: int) -> int:
-        maximum = orderly_setting("BASKET_MAX_QUANTITY")
-        if quantity > maximum:
+        maximum = quantity_over_limit(quantity)
+        if maximum is not None:
             raise serializers.ValidationError(f"Must be at most {maximum}.")
         return quantity
 
@@ -181,8 +185,8 @@ class CheckoutSerializer(serializers.Serializer):
     discount = MajorUnitsField(required=False, allow_null=True, min_value=Decimal(0))
 
     def validate_line_items(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        maximum = orderly_setting("BASKET_MAX_ITEMS")
-        if len(lines) > maximum:
+        maximum = line_count_over_limit(len(lines))
+        if maximum is not None:
             raise serializers.ValidationError(f"Must have at most {maximum} line items.")
         return lines
 

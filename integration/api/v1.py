@@ -35,6 +35,7 @@ from integration.models import Scope
 from orders.exceptions import OrderNotFound
 from shop.api.parsers import CheckedJSONParser
 from shop.exceptions import ObjectNotFound, ProductNotFound
+from shop.selectors import product_get, product_list
 
 
 class IntegrationView(APIView):
@@ -194,7 +195,10 @@ class ProductDetailView(IntegrationView):
     required_scope = Scope.PRODUCTS_READ
 
     def get(self, request: Request, product_id: str) -> Response:
-        product = selectors.listed_product_get(id_or_404(product_id, _product_not_found))
+        try:
+            product = product_get(product_id=id_or_404(product_id, _product_not_found))
+        except ProductNotFound:
+            raise _product_not_found() from None
         return Response(ProductSerializer(product).data)
 
 
@@ -202,9 +206,7 @@ class ProductListingView(IntegrationView):
     required_scope = Scope.PRODUCTS_READ
 
     def get(self, request: Request) -> Response:
-        return paginated(
-            request, selectors.listed_products(), ProductSerializer, sorts=selectors.LISTING_SORTS
-        )
+        return paginated(request, product_list(), ProductSerializer, sorts=selectors.LISTING_SORTS)
 
 
 @csrf_exempt

@@ -37,13 +37,18 @@ def domain_error_status(exc: DomainError) -> int:
     return status.HTTP_400_BAD_REQUEST
 
 
+def error_body(message: str) -> dict[str, Any]:
+    """The storefront's body for an error that is about no field (404, 409, 500...)."""
+    return {"detail": message}
+
+
 def storefront_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         code = domain_error_status(exc)
         if code == status.HTTP_400_BAD_REQUEST:
             field = exc.field or api_settings.NON_FIELD_ERRORS_KEY
             return Response({field: [exc.message]}, status=code)
-        return Response({"detail": exc.message}, status=code)
+        return Response(error_body(exc.message), status=code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)

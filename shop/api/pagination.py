@@ -4,6 +4,7 @@ A salesman frontend reads the array as before; a tool that wants more follows th
 `Link` header (`rel="next"`, `rel="prev"`) and reads the total in `X-Total-Count`.
 """
 
+from collections.abc import Callable, Iterable
 from functools import cached_property, partial
 from typing import Any
 
@@ -21,6 +22,19 @@ def rows_in_order(queryset: QuerySet, ids: list[Any]) -> list[Any]:
     step of paging through bare ids (both APIs' lists), so OFFSET never skips full rows."""
     rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
     return [rows[pk] for pk in ids]
+
+
+def rows_by_id_page(
+    queryset: QuerySet, page_of_ids: Callable[[QuerySet], Iterable[Any] | None]
+) -> list[Any] | None:
+    """Page through primary keys, then load only that page's rows (both APIs' lists).
+
+    With OFFSET, PostgreSQL computes every selected column of the rows it skips; the
+    money annotations of orders made deep pages cost a subquery per skipped row.
+    `page_of_ids` picks the page from the queryset's bare ids (None: no paging asked).
+    """
+    ids = page_of_ids(queryset.values_list("pk", flat=True))
+    return None if ids is None else rows_in_order(queryset, list(ids))
 
 
 class KnownCountPaginator(Paginator):
@@ -52,20 +66,16 @@ class LinkHeaderPagination(PageNumberPagination):
     def paginate_queryset(  # type: ignore[override]  # takes querysets only
         self, queryset: QuerySet, request: Request, view: Any = None, count: int | None = None
     ) -> list[Any] | None:
-        """Page through primary keys, then load only that page's rows.
-
-        With OFFSET, PostgreSQL computes every selected column of the rows it skips; the
-        money annotations of orders made deep pages cost a subquery per skipped row.
-        `count` is the number of rows when the caller knows it without a COUNT(*).
-        """
+        """A page of rows through `rows_by_id_page`. `count` is the number of rows when
+        the caller knows it without a COUNT(*)."""
         # DRF builds its paginator from this class attribute; a partial carries the count.
         self.django_paginator_class = partial(  # type: ignore[assignment]
             KnownCountPaginator, known_count=count
         )
-        ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
-        if ids is None:
-            return None
-        return rows_in_order(queryset, ids)
+        return rows_by_id_page(
+            queryset,
+            lambda ids: super(LinkHeaderPagination, self).paginate_queryset(ids, request, view),
+        )
 
     def get_paginated_response(self, data: Any) -> Response:
         links = []
