@@ -18,6 +18,7 @@ VOLUME /app/data
 
 COPY pyproject.toml README.md ./
 COPY config ./config
+COPY kernel ./kernel
 COPY shop ./shop
 COPY orders ./orders
 COPY payments ./payments

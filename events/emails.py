@@ -22,12 +22,12 @@ from django_tasks import task
 from events.documents import public_url
 from events.models import EmailDelivery, EmailKind, EmailStatus, Event, EventType
 from events.tasks import retry_delay
+from kernel.conf import orderly_setting
+from kernel.money import quantize_money
 from orders.models import Order, OrderStatus
 from orders.selectors import order_detail_queryset, order_guest_token
 from payments.builtin import PayInAdvance
 from payments.methods import payment_method_get
-from shop.conf import orderly_setting
-from shop.money import quantize_money
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from events.exceptions import UnknownEventCursor
 from events.models import Event
-from shop.api.fields import datetime_text
+from kernel.api.fields import datetime_text
 from shop.models import Team
 
 

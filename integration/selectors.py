@@ -8,12 +8,12 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from kernel.exceptions import ObjectNotFound
+from kernel.money import ZERO, quantize_money
 from orders.exceptions import OrderNotFound
 from orders.models import Order, OrderItem
 from orders.selectors import order_count_for_team, order_queryset, paid_condition
-from shop.exceptions import ObjectNotFound
 from shop.models import Profile, Team
-from shop.money import ZERO, quantize_money
 
 ORDER_SORTS = {
     "created_at": "created_at",

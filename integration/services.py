@@ -20,11 +20,11 @@ from integration.models import (
     token_digest,
 )
 from integration.ratelimit import parse_rate
+from kernel.exceptions import InvalidRequest, ObjectNotFound
+from kernel.money import ZERO, quantize_money
 from orders.models import Order, OrderItem
 from orders.services import ItemLink, order_place
-from shop.exceptions import InvalidRequest, ObjectNotFound
 from shop.models import Product, Profile, Team
-from shop.money import ZERO, quantize_money
 from shop.pricing import ExtraRow, PricingContext, PricingLine, price_lines
 from shop.products import default_item_ref
 from shop.selectors import WantedLine, pricing_lines, pricing_lines_unavailable

@@ -11,6 +11,8 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kernel.money import ZERO, quantize_money
+from kernel.types import Actor
 from orders import events
 from orders.exceptions import (
     InvalidPayment,
@@ -33,9 +35,7 @@ from orders.models import (
 )
 from orders.selectors import order_queryset, status_change_error
 from shop.models import Profile, Team
-from shop.money import ZERO, quantize_money
 from shop.pricing import PricedBasket
-from shop.types import Actor
 
 
 def _user_or_none(actor: Actor) -> User | None:

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from kernel.registry import configured_instances
 from orders.selectors import order_guest_token, order_payable_error
 from payments.exceptions import NotificationRefused, RefundDeclined
-from shop.registry import configured_instances
 
 if TYPE_CHECKING:
+    from kernel.types import Caller
     from orders.models import Order, OrderPayment
     from shop.pricing import PricedBasket
-    from shop.types import Caller
 
 
 @dataclass(frozen=True)

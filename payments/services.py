@@ -13,6 +13,10 @@ from typing import Any, ParamSpec, TypeVar
 from django.db import transaction
 
 from integration.ratelimit import parse_rate, rate_limit_hit
+from kernel.api.parsers import json_loads_storable, text_storable
+from kernel.conf import orderly_setting
+from kernel.money import ZERO, quantize_money
+from kernel.types import Caller
 from orders.events import event_refund_failed
 from orders.exceptions import RefundNotAllowed
 from orders.models import Order, OrderPayment, OrderRefund, OrderStatus
@@ -49,14 +53,10 @@ from payments.selectors import (
     invalid_choice_message,
     payment_method_offered,
 )
-from shop.api.parsers import json_loads_storable, text_storable
-from shop.conf import orderly_setting
 from shop.exceptions import EmptyBasket
 from shop.models import Basket
-from shop.money import ZERO, quantize_money
 from shop.selectors import basket_priced, pricing_lines_unavailable
 from shop.services import basket_clear, basket_lock, merge_extra_bounded
-from shop.types import Caller as Actor
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -97,7 +97,7 @@ def _provider_ledger(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _method_for(identifier: str, *, actor: Actor, paying: str) -> PaymentMethod:
+def _method_for(identifier: str, *, actor: Caller, paying: str) -> PaymentMethod:
     """The method named, if it exists and is offered to this caller for this purpose."""
     method = payment_method_offered(identifier, actor=actor, paying=paying)
     if method is None:
@@ -116,7 +116,7 @@ class CheckoutResult:
 def checkout_basket(
     *,
     basket: Basket,
-    actor: Actor,
+    actor: Caller,
     email: str,
     shipping_address: str,
     billing_address: str,
@@ -174,7 +174,7 @@ def checkout_basket(
 def order_pay(
     *,
     order: Order,
-    actor: Actor,
+    actor: Caller,
     payment_method: str,
     base_url: str,
     return_url: str | None = None,
@@ -203,7 +203,7 @@ class RefundOutcome:
 @_provider_ledger
 @transaction.atomic(durable=True)
 def order_refund(
-    *, order: Order, actor: Actor, base_url: str, amount: Decimal | None = None
+    *, order: Order, actor: Caller, base_url: str, amount: Decimal | None = None
 ) -> RefundOutcome:
     """Refund what is left of every payment through its method, or only `amount` of it.
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from kernel.types import Actor
 from shop.exceptions import BasketItemNotFound, ProductNotFound
 from shop.models import Basket, BasketItem, Product
 from shop.pricing import PricedBasket, PricingContext, PricingLine, price_lines
 from shop.products import products_in_bulk
-from shop.types import Actor
 
 
 def product_list(*, search: str = "") -> QuerySet[Product]:

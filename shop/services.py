@@ -7,14 +7,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
-from shop.conf import orderly_setting
-from shop.exceptions import (
-    BasketItemNotFound,
-    BasketLimitExceeded,
-    InvalidRequest,
-    ObjectNotFound,
-    ProductNotFound,
-)
+from kernel.conf import orderly_setting
+from kernel.exceptions import InvalidRequest, ObjectNotFound
+from shop.exceptions import BasketItemNotFound, BasketLimitExceeded, ProductNotFound
 from shop.models import MAX_EXTRA_JSON_CHARS, Basket, BasketItem
 from shop.products import default_item_ref, product_get
 from shop.selectors import basket_item_get

@@ -1,9 +1,9 @@
 """Where `/v1/` order money leaves Decimal: the Presscart wire wants floats. (Product
-prices go out in cents through `shop.money.money_to_minor_units`, as Stripe's do.)"""
+prices go out in cents through `kernel.money.money_to_minor_units`, as Stripe's do.)"""
 
 from decimal import Decimal
 
-from shop.money import quantize_money
+from kernel.money import quantize_money
 
 
 def major_units(amount: Decimal) -> float:

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers
 
-from shop.api.pagination import rows_by_id_page
+from kernel.api.pagination import rows_by_id_page
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100

@@ -35,7 +35,7 @@ from integration.selectors import (
     ORDER_SORTS,
     PROFILE_SORTS,
 )
-from shop.api.openapi import IDEMPOTENCY_KEY
+from kernel.api.openapi import IDEMPOTENCY_KEY
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

@@ -1,7 +1,7 @@
 """`/v1/` shapes, as the Presscart API (and its `pypresscart` client) has them.
 
 Ids are strings; order money is a float in major units and product prices integer cents,
-converted only here (`integration.api.converters`, `shop.money`).
+converted only here (`integration.api.converters`, `kernel.money`).
 
 Each response shape is declared once, here: its fields (types, nullability) are what the
 OpenAPI document shows (`integration.api.schema`). The lists render through a direct
@@ -17,12 +17,12 @@ from rest_framework import serializers
 
 from integration.api.converters import major_units
 from integration.selectors import order_money
+from kernel.api.fields import datetime_text
+from kernel.conf import orderly_setting
+from kernel.money import money_to_minor_units, quantize_money
 from orders.models import PAYABLE_STATUSES, Order, OrderItem
 from orders.selectors import order_guest_token
-from shop.api.fields import datetime_text
-from shop.conf import orderly_setting
 from shop.models import Product, Profile
-from shop.money import money_to_minor_units, quantize_money
 from shop.services import line_count_over_limit, quantity_over_limit
 
 # The largest amount an order's money columns hold (12 digits, 2 of them cents).

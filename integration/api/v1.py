@@ -32,9 +32,10 @@ from integration.api.serializers import (
     parse_id,
 )
 from integration.models import Scope
+from kernel.api.parsers import CheckedJSONParser
+from kernel.exceptions import ObjectNotFound
 from orders.exceptions import OrderNotFound
-from shop.api.parsers import CheckedJSONParser
-from shop.exceptions import ObjectNotFound, ProductNotFound
+from shop.exceptions import ProductNotFound
 from shop.selectors import product_get, product_list
 
 

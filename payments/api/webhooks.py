@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 from rest_framework.throttling import BaseThrottle
 
 from integration.ratelimit import parse_rate, rate_limit_hit
+from kernel.conf import orderly_setting
 from payments import services
 from payments.exceptions import NotificationProviderNotFound, NotificationRefused
 from shop.api.errors import error_body
-from shop.conf import orderly_setting
 
 # Providers send small JSON events; anything much larger is not one of theirs.
 MAX_BODY_BYTES = 256 * 1024

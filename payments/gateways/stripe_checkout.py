@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import stripe
 
+from kernel.api.parsers import json_loads_checked
+from kernel.conf import orderly_setting
+from kernel.money import minor_units_to_money, money_to_minor_units
 from payments.exceptions import NotificationRefused, PaymentRefused, RefundDeclined
 from payments.gateways.signatures import signed_recently
 from payments.methods import (
@@ -35,9 +38,6 @@ from payments.methods import (
     provider_return_url,
 )
 from payments.models import ProviderCallAction
-from shop.api.parsers import json_loads_checked
-from shop.conf import orderly_setting
-from shop.money import minor_units_to_money, money_to_minor_units
 
 if TYPE_CHECKING:
     from orders.models import Order, OrderPayment

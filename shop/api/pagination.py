@@ -4,7 +4,6 @@ A salesman frontend reads the array as before; a tool that wants more follows th
 `Link` header (`rel="next"`, `rel="prev"`) and reads the total in `X-Total-Count`.
 """
 
-from collections.abc import Callable, Iterable
 from functools import cached_property, partial
 from typing import Any
 
@@ -14,27 +13,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shop.conf import orderly_setting
-
-
-def rows_in_order(queryset: QuerySet, ids: list[Any]) -> list[Any]:
-    """The rows of `queryset` with these primary keys, in the order of `ids`: the second
-    step of paging through bare ids (both APIs' lists), so OFFSET never skips full rows."""
-    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
-    return [rows[pk] for pk in ids]
-
-
-def rows_by_id_page(
-    queryset: QuerySet, page_of_ids: Callable[[QuerySet], Iterable[Any] | None]
-) -> list[Any] | None:
-    """Page through primary keys, then load only that page's rows (both APIs' lists).
-
-    With OFFSET, PostgreSQL computes every selected column of the rows it skips; the
-    money annotations of orders made deep pages cost a subquery per skipped row.
-    `page_of_ids` picks the page from the queryset's bare ids (None: no paging asked).
-    """
-    ids = page_of_ids(queryset.values_list("pk", flat=True))
-    return None if ids is None else rows_in_order(queryset, list(ids))
+from kernel.api.pagination import rows_by_id_page
+from kernel.conf import orderly_setting
 
 
 class KnownCountPaginator(Paginator):
