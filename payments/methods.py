@@ -81,7 +81,7 @@ class ProviderCall:
 
 
 # The calls made during the current payment use case; the service saves them when it ends,
-# committed or rolled back (`payments.services`). None outside such a use case.
+# committed or rolled back (`payments.services.ledger`). None outside such a use case.
 provider_calls: ContextVar[list[ProviderCall] | None] = ContextVar(
     "orderly_provider_calls", default=None
 )
