@@ -18,11 +18,13 @@ VOLUME /app/data
 
 COPY pyproject.toml README.md ./
 COPY config ./config
+COPY kernel ./kernel
 COPY shop ./shop
 COPY orders ./orders
 COPY payments ./payments
 COPY integration ./integration
 COPY events ./events
+COPY webhooks ./webhooks
 RUN pip install . && rm -rf build *.egg-info
 
 COPY manage.py gunicorn.conf.py ./

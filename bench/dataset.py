@@ -39,7 +39,7 @@ from shop.models import Product, Profile, Team
 
 ITEMS_PER_ORDER = 3
 CUSTOMER_ORDERS = 20
-# The shop's default shipping modifier: 5.00 below 100.00 (see shop/conf.py).
+# The shop's default shipping modifier: 5.00 below 100.00 (see kernel/conf.py).
 SHIPPING_CENTS = 500
 FREE_SHIPPING_FROM_CENTS = 10_000
 # Weights give a little over half the orders paid (PROCESSING, SHIPPED, COMPLETED).

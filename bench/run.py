@@ -394,7 +394,7 @@ class RssSampler:
 def walk_page_size() -> int:
     """The staff list's largest page (ORDERLY_MAX_PAGE_SIZE): the fewest requests per walk.
     Read from the bench settings this process shares with the server."""
-    from shop.conf import orderly_setting
+    from kernel.conf import orderly_setting
 
     size: int = orderly_setting("MAX_PAGE_SIZE")
     return size

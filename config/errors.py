@@ -12,7 +12,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
-from integration.api.errors import error_body
+from integration.api.errors import error_body as integration_error_body
+from shop.api.errors import error_body as storefront_error_body
 
 # Paths whose callers read JSON errors; the storefront's shape serves the webhooks too.
 _STOREFRONT_PREFIXES = ("/api/", "/webhooks/")
@@ -26,9 +27,9 @@ def _request_id(request: HttpRequest) -> str:
 def json_error(request: HttpRequest, status: int, message: str) -> JsonResponse | None:
     """The error in the shape of the API `request` went to, or None outside the APIs."""
     if request.path.startswith(_INTEGRATION_PREFIX):
-        body: dict[str, Any] = error_body(status, message)
+        body: dict[str, Any] = integration_error_body(status, message)
     elif request.path.startswith(_STOREFRONT_PREFIXES):
-        body = {"detail": message}
+        body = storefront_error_body(message)
     else:
         return None
     if status >= 500:

@@ -3,7 +3,7 @@
 Every value a deployment may change comes from an environment variable (see
 `.env.example`); the defaults are the safe production ones, so forgetting a variable
 never opens the service up. Orderly's own knobs are `ORDERLY_*` and are read through
-`shop.conf.orderly_setting`, which holds their defaults.
+`kernel.conf.orderly_setting`, which holds their defaults.
 """
 
 from pathlib import Path
@@ -175,7 +175,7 @@ REST_FRAMEWORK = {
     # JSON is read through a parser that refuses what the database can't store and
     # nesting deep enough to hurt (shop/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "shop.api.parsers.CheckedJSONParser",
+        "kernel.api.parsers.CheckedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -223,7 +223,7 @@ SPECTACULAR_SETTINGS = {
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
     # The documents describe JSON bodies only, as the contract pages do (the storefront
     # still reads salesman's form bodies, undocumented).
-    "PARSER_WHITELIST": ["shop.api.parsers.CheckedJSONParser"],
+    "PARSER_WHITELIST": ["kernel.api.parsers.CheckedJSONParser"],
     # A PATCH takes the same body as its PUT (basket `extra` is required in both).
     "COMPONENT_SPLIT_PATCH": False,
 }
@@ -294,7 +294,7 @@ if env_bool("ORDERLY_TEST_GATEWAY_ENABLED", default=False):
 if env_bool("ORDERLY_STRIPE_ENABLED", default=bool(ORDERLY_STRIPE_SECRET_KEY)):
     _payment_gateways.append("payments.gateways.stripe_checkout.StripeCheckout")
 if _payment_gateways:
-    from shop.conf import DEFAULTS as _ORDERLY_DEFAULTS
+    from kernel.conf import DEFAULTS as _ORDERLY_DEFAULTS
 
     ORDERLY_PAYMENT_METHODS = [*_ORDERLY_DEFAULTS["PAYMENT_METHODS"], *_payment_gateways]
 

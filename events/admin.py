@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from events.models import EmailDelivery, Event
-from shop.admin import RecordAdmin
+from kernel.admin import RecordAdmin
 
 
 @admin.register(Event)

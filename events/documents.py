@@ -16,11 +16,11 @@ from django.urls import reverse
 from integration.api.converters import major_units
 from integration.api.serializers import OrderSerializer as IntegrationOrderSerializer
 from integration.selectors import team_order_get
+from kernel.conf import orderly_setting
+from kernel.money import format_money
 from orders.api.serializers import OrderSerializer as StorefrontOrderSerializer
 from orders.models import Order
 from orders.selectors import order_detail_queryset, order_guest_token
-from shop.conf import orderly_setting
-from shop.money import format_money
 
 Money = Callable[[Decimal], Any]
 

@@ -21,12 +21,12 @@ from django_tasks import task
 from events.documents import order_pay_link
 from events.models import EmailDelivery, EmailKind, EmailStatus, Event, EventType
 from events.tasks import retry_delay
+from kernel.conf import orderly_setting
+from kernel.money import quantize_money
 from orders.models import OrderStatus
 from orders.selectors import order_detail_queryset
 from payments.builtin import PayInAdvance
 from payments.methods import payment_method_get
-from shop.conf import orderly_setting
-from shop.money import quantize_money
 
 logger = logging.getLogger(__name__)
 

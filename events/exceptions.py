@@ -1,4 +1,4 @@
-from shop.exceptions import InvalidRequest
+from kernel.exceptions import InvalidRequest
 
 
 class UnknownEventCursor(InvalidRequest):

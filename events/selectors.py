@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from events.documents import PAY_LINK_AT_READ, order_pay_link
 from events.exceptions import UnknownEventCursor
 from events.models import Event
-from shop.api.fields import datetime_text
+from kernel.api.fields import datetime_text
 from shop.models import Team
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from shop.conf import orderly_setting
+from kernel.conf import orderly_setting
 
 logger = logging.getLogger(__name__)
 

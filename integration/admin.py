@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from integration.models import ApiToken, Scope
 from integration.services import api_token_create, api_token_revoke
-from shop.exceptions import DomainError
+from kernel.exceptions import DomainError
 
 
 class ApiTokenCreateForm(forms.ModelForm):

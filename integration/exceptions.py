@@ -1,4 +1,4 @@
-from shop.exceptions import Conflict, DomainError, InvalidRequest, Unprocessable
+from kernel.exceptions import Conflict, DomainError, InvalidRequest, Unprocessable
 
 
 class InvalidToken(DomainError):

@@ -25,9 +25,9 @@ from rest_framework.views import APIView
 
 from integration.exceptions import IdempotencyKeyInFlight, IdempotencyKeyReused
 from integration.models import ApiToken, IdempotencyRecord
-from shop.api.fields import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN
-from shop.exceptions import InvalidRequest
-from shop.sealing import seal, unseal
+from kernel.api.fields import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN
+from kernel.exceptions import InvalidRequest
+from kernel.sealing import seal, unseal
 
 HEADER = "Idempotency-Key"
 _KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)

@@ -37,7 +37,7 @@ from integration.ratelimit import (
     rate_limit_peek,
 )
 from integration.throttling import token_lookup_bucket
-from shop.conf import orderly_setting
+from kernel.conf import orderly_setting
 
 # (URL namespace, URL name) -> how the login form names the account field.
 _LOGIN_VIEWS = {

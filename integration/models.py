@@ -89,7 +89,7 @@ class IdempotencyRecord(models.Model):
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
     is_complete = models.BooleanField(default=False)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    # Body and Location are sealed (`shop.sealing`): they may carry an order's guest link.
+    # Body and Location are sealed (`kernel.sealing`): they may carry an order's guest link.
     response_body = models.BinaryField(null=True, blank=True)
     response_content_type = models.CharField(max_length=100, blank=True)
     response_location = models.TextField(blank=True)

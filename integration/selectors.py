@@ -8,12 +8,12 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from kernel.exceptions import ObjectNotFound
+from kernel.money import ZERO, quantize_money
 from orders.exceptions import OrderNotFound
 from orders.models import Order, OrderItem
 from orders.selectors import order_count_for_team, order_queryset, paid_condition
-from shop.exceptions import ObjectNotFound, ProductNotFound
-from shop.models import Product, Profile, Team
-from shop.money import ZERO, quantize_money
+from shop.models import Profile, Team
 
 ORDER_SORTS = {
     "created_at": "created_at",
@@ -77,17 +77,6 @@ def profile_orders(
     if paid_only:
         orders = orders.filter(paid_condition(is_paid=True))
     return orders
-
-
-def listed_products() -> QuerySet[Product]:
-    return Product.objects.filter(is_active=True)
-
-
-def listed_product_get(product_id: int) -> Product:
-    product = listed_products().filter(pk=product_id).first()
-    if product is None:
-        raise ProductNotFound("Product not found.")
-    return product
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,14 @@ from integration.models import (
     token_digest,
 )
 from integration.ratelimit import parse_rate
+from kernel.exceptions import InvalidRequest, ObjectNotFound
+from kernel.money import ZERO, quantize_money
 from orders.models import Order, OrderItem
 from orders.services import ItemLink, order_place
-from shop.exceptions import InvalidRequest, ObjectNotFound
 from shop.models import Product, Profile, Team
-from shop.money import ZERO, quantize_money
 from shop.pricing import ExtraRow, PricingContext, PricingLine, price_lines
-from shop.products import default_item_ref, product_type_label
+from shop.products import default_item_ref
+from shop.selectors import WantedLine, pricing_lines, pricing_lines_unavailable
 
 # Tokens are checked for use at most this often, so reads don't write on every request.
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -121,13 +122,28 @@ def _team_profile(team: Team, profile_id: int) -> Profile:
     return profile
 
 
-def _purchasable_products(lines: list[CheckoutLine]) -> dict[int, Product]:
-    wanted = {line.product_id for line in lines}
-    products = Product.objects.filter(pk__in=wanted, is_active=True).in_bulk()
-    missing = sorted(wanted - set(products))
+def _pricing_lines(lines: list[CheckoutLine]) -> list[PricingLine]:
+    """The request's lines priced from the catalogue, as the storefront basket prices its
+    own: products loaded through the registry, each one purchasable now, or a 404."""
+    product_type = Product._meta.label  # `/v1/` product ids name catalogue products
+    wanted = [
+        # Refs only need to be unique within the order; a line per request entry.
+        WantedLine(
+            ref=f"{default_item_ref(product_type, line.product_id)}-{index}",
+            product_type=product_type,
+            product_id=line.product_id,
+            quantity=line.quantity,
+        )
+        for index, line in enumerate(lines)
+    ]
+    found = pricing_lines(wanted)
+    purchasable = {line.product_id for line in found} - {
+        line.product_id for line in pricing_lines_unavailable(found)
+    }
+    missing = sorted({line.product_id for line in lines} - purchasable)
     if missing:
         raise ObjectNotFound(f"Product {missing[0]} not found.", field="product_id")
-    return products
+    return found
 
 
 def _linked_items(team: Team, lines: list[CheckoutLine]) -> None:
@@ -155,24 +171,9 @@ def integration_checkout(
     the integration API read the same total from the same rows.
     """
     profile = _team_profile(team, profile_id)
-    products = _purchasable_products(lines)
+    catalogue_lines = _pricing_lines(lines)
     _linked_items(team, lines)
-    context = PricingContext(user=None, extra={}, channel="integration")
-    pricing_lines = []
-    for index, line in enumerate(lines):
-        product = products[line.product_id]
-        label = product_type_label(product)
-        pricing_lines.append(
-            PricingLine(
-                # Refs only need to be unique within the order; a line per request entry.
-                ref=f"{default_item_ref(label, product.pk)}-{index}",
-                product_type=label,
-                product_id=product.pk,
-                product=product,
-                quantity=line.quantity,
-            )
-        )
-    priced = price_lines(pricing_lines, context=context)
+    priced = price_lines(catalogue_lines, context=PricingContext(user=None, extra={}))
     discount = quantize_money(discount)
     subtotal = quantize_money(sum((p.unit_price * p.line.quantity for p in priced.lines), ZERO))
     if discount > subtotal:

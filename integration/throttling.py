@@ -8,7 +8,7 @@ from rest_framework.throttling import BaseThrottle
 
 from integration.models import ApiToken
 from integration.ratelimit import Rate, parse_rate, rate_limit_hit
-from shop.conf import orderly_setting
+from kernel.conf import orderly_setting
 
 
 def token_lookup_bucket(ident: str) -> tuple[str, Rate]:

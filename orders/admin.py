@@ -25,6 +25,10 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from kernel.admin import RecordAdmin
+from kernel.conf import orderly_setting
+from kernel.exceptions import DomainError
+from kernel.money import format_money
 from orders.exceptions import StatusChangeNotAllowed
 from orders.models import (
     Order,
@@ -43,10 +47,6 @@ from orders.selectors import (
     status_change_error,
 )
 from orders.services import order_guest_link_reissue, order_note_add, order_transition
-from shop.admin import RecordAdmin
-from shop.conf import orderly_setting
-from shop.exceptions import DomainError
-from shop.money import format_money
 
 # Above this many rows an unfiltered list shows PostgreSQL's estimate instead of counting.
 EXACT_COUNT_LIMIT = 100_000

@@ -15,10 +15,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.dispatch import Signal
 
+from kernel.money import format_money
 from orders.models import Order, OrderEvent, OrderEventType, OrderNote, OrderPayment, OrderStatus
-from shop.money import format_money
 
-Actor = User | None
+# Who an event records as having acted: a user, or None for a visitor or the system.
+RecordedUser = User | None
 
 # Sent with `order`, `type` (an outbox event type, "order.created"...) and `data` (what
 # the event adds to the order document: from/to, the payment, the note...; Decimal money).
@@ -30,7 +31,7 @@ def _announce(order: Order, type_: str, **data: Any) -> None:
 
 
 def _event(
-    order: Order, type_: OrderEventType, *, actor: Actor, source: str, **fields: Any
+    order: Order, type_: OrderEventType, *, actor: RecordedUser, source: str, **fields: Any
 ) -> OrderEvent:
     return OrderEvent.objects.create(
         order=order,
@@ -41,7 +42,7 @@ def _event(
     )
 
 
-def event_order_placed(order: Order, *, actor: Actor, source: str) -> OrderEvent:
+def event_order_placed(order: Order, *, actor: RecordedUser, source: str) -> OrderEvent:
     return _event(
         order,
         OrderEventType.PLACED,
@@ -52,7 +53,7 @@ def event_order_placed(order: Order, *, actor: Actor, source: str) -> OrderEvent
 
 
 def event_status_changed(
-    order: Order, *, actor: Actor, source: str, from_status: str, to_status: str
+    order: Order, *, actor: RecordedUser, source: str, from_status: str, to_status: str
 ) -> OrderEvent:
     if from_status == OrderStatus.NEW:
         # Checkout's last step, in its transaction: the order exists for the outside world
@@ -73,7 +74,7 @@ def event_status_changed(
 def event_payment_recorded(
     order: Order,
     *,
-    actor: Actor,
+    actor: RecordedUser,
     source: str,
     amount: Decimal,
     payment_method: str,
@@ -95,7 +96,7 @@ def event_payment_recorded(
 
 
 def event_payment_refunded(
-    order: Order, *, actor: Actor, source: str, amount: Decimal, transaction_id: str
+    order: Order, *, actor: RecordedUser, source: str, amount: Decimal, transaction_id: str
 ) -> OrderEvent:
     _announce(order, "refund.recorded", refund={"amount": amount, "transaction_id": transaction_id})
     return _event(
@@ -107,7 +108,9 @@ def event_payment_refunded(
     )
 
 
-def event_note_added(order: Order, *, actor: Actor, source: str, note: OrderNote) -> OrderEvent:
+def event_note_added(
+    order: Order, *, actor: RecordedUser, source: str, note: OrderNote
+) -> OrderEvent:
     if note.is_public:  # private notes are staff-only: history, never the outbox
         _announce(order, "note.added", note={"message": note.message})
     return _event(
@@ -137,5 +140,5 @@ def event_refund_failed(
     _announce(order, "refund.failed", refund=refund)
 
 
-def event_guest_link_reissued(order: Order, *, actor: Actor, source: str) -> OrderEvent:
+def event_guest_link_reissued(order: Order, *, actor: RecordedUser, source: str) -> OrderEvent:
     return _event(order, OrderEventType.GUEST_LINK_REISSUED, actor=actor, source=source)

@@ -1,4 +1,4 @@
-from shop.exceptions import InvalidRequest, ObjectNotFound
+from kernel.exceptions import InvalidRequest, ObjectNotFound
 
 
 class OrderNotFound(ObjectNotFound):
@@ -10,10 +10,6 @@ class OrderNotFound(ObjectNotFound):
 
 class StatusChangeNotAllowed(InvalidRequest):
     code = "status_change_not_allowed"
-
-
-class OrderNotPayable(InvalidRequest):
-    code = "order_not_payable"
 
 
 class RefundNotAllowed(InvalidRequest):

@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, Transition, transition
 
-from shop.money import ZERO
-from shop.sealing import seal
+from kernel.money import ZERO
+from kernel.sealing import seal
 
 
 class OrderStatus(models.TextChoices):
@@ -79,7 +79,7 @@ class OrderStatusCount(models.Model):
 
 class Order(FSMModelMixin, models.Model):
     ref = models.CharField(max_length=32, unique=True, editable=False)
-    # The guest token, sealed with the server's key (`shop.sealing`): links are built from
+    # The guest token, sealed with the server's key (`kernel.sealing`): links are built from
     # it after checkout (the order shape, pay links, e-mails). Looked up by its digest.
     token_sealed = models.CharField(max_length=255, editable=False)
     token_digest = models.CharField(max_length=64, unique=True, editable=False)

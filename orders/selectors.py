@@ -12,6 +12,8 @@ from datetime import date
 from django.db import connection
 from django.db.models import DecimalField, F, Func, Prefetch, Q, QuerySet, Sum
 
+from kernel.sealing import unseal
+from kernel.types import Caller
 from orders.exceptions import OrderNotFound
 from orders.models import (
     CLOSED_STATUSES,
@@ -23,8 +25,6 @@ from orders.models import (
     order_token_digest,
 )
 from shop.models import Team
-from shop.sealing import unseal
-from shop.types import Caller
 
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
 
@@ -140,7 +140,7 @@ def order_guest_token(order: Order) -> str:
     """The order's guest token (`?token=`, `/pay/<token>/`), opened from its sealed copy.
 
     The one way to get the raw token back: the order shape, pay links and e-mails all
-    build their links with it. Raises `shop.sealing.SealBroken` if the sealing key changed
+    build their links with it. Raises `kernel.sealing.SealBroken` if the sealing key changed
     without keeping the old one as a fallback.
     """
     return unseal(order.token_sealed).decode()

@@ -11,6 +11,8 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kernel.money import ZERO, quantize_money
+from kernel.types import Actor
 from orders import events
 from orders.exceptions import (
     InvalidPayment,
@@ -33,9 +35,7 @@ from orders.models import (
 )
 from orders.selectors import order_queryset, status_change_error
 from shop.models import Profile, Team
-from shop.money import ZERO, quantize_money
 from shop.pricing import PricedBasket
-from shop.types import Actor
 
 
 def _user_or_none(actor: Actor) -> User | None:
@@ -78,6 +78,14 @@ def order_transition_locked(order: Order, target: str, *, actor: Actor, source: 
         order, actor=_user_or_none(actor), source=source, from_status=from_status, to_status=target
     )
     return True
+
+
+def order_transition_if_allowed(order: Order, target: str, *, actor: Actor, source: str) -> bool:
+    """Move a locked order to `target` when the machine allows it from where it is; a
+    follow-on move (paid, refunded, failed) that is simply skipped otherwise."""
+    if status_change_error(order, target) is not None:
+        return False
+    return order_transition_locked(order, target, actor=actor, source=source)
 
 
 def _transitions_by_target() -> dict[str, Callable[[Order], None]]:
@@ -241,8 +249,16 @@ def _order_settle_if_paid(order: Order, *, actor: Actor, source: str) -> None:
         order.date_paid = timezone.now()
         order.save(update_fields=["date_paid", "updated_at"])
         events.event_order_paid(order)
-    if status_change_error(order, OrderStatus.PROCESSING) is None:
-        order_transition_locked(order, OrderStatus.PROCESSING, actor=actor, source=source)
+    order_transition_if_allowed(order, OrderStatus.PROCESSING, actor=actor, source=source)
+
+
+def order_settle_if_refunded(order_id: int, *, actor: Actor, source: str) -> None:
+    """What becomes of an order once refunds leave nothing paid: it moves to REFUNDED
+    where the machine allows it. The refund's counterpart of `_order_settle_if_paid`;
+    the caller holds the order's lock, read again here so the refunds just recorded count."""
+    order = order_lock(order_id)
+    if order.amount_paid <= ZERO:
+        order_transition_if_allowed(order, OrderStatus.REFUNDED, actor=actor, source=source)
 
 
 def payment_refundable_amount(payment: OrderPayment) -> Decimal:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from kernel.admin import RecordAdmin
 from payments.models import PaymentNotification, PaymentProviderCall
-from shop.admin import RecordAdmin
 
 
 @admin.register(PaymentNotification)

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
+from kernel.conf import orderly_setting
 from orders.models import OrderStatus
 from orders.services import order_transition_locked, payment_record
 from payments.methods import OfflinePaymentMethod, PaymentContext, order_return_url
-from shop.conf import orderly_setting
 
 if TYPE_CHECKING:
     from orders.models import Order

@@ -3,9 +3,9 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error, register
 
+from kernel.conf import orderly_setting
+from kernel.registry import build_entry
 from payments.methods import PaymentMethod
-from shop.conf import orderly_setting
-from shop.registry import build_entry
 
 
 @register()

@@ -1,4 +1,4 @@
-from shop.exceptions import InvalidRequest, ObjectNotFound, PaymentDeclined
+from kernel.exceptions import InvalidRequest, ObjectNotFound, PaymentDeclined
 
 
 class PaymentMethodNotAvailable(InvalidRequest):

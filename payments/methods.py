@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from kernel.registry import configured_instances
 from orders.selectors import order_guest_token, order_payable_error
 from payments.exceptions import NotificationRefused, RefundDeclined
-from shop.registry import configured_instances
 
 if TYPE_CHECKING:
+    from kernel.types import Caller
     from orders.models import Order, OrderPayment
     from shop.pricing import PricedBasket
-    from shop.types import Caller
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class ProviderCall:
 
 
 # The calls made during the current payment use case; the service saves them when it ends,
-# committed or rolled back (`payments.services`). None outside such a use case.
+# committed or rolled back (`payments.services.ledger`). None outside such a use case.
 provider_calls: ContextVar[list[ProviderCall] | None] = ContextVar(
     "orderly_provider_calls", default=None
 )
@@ -90,12 +90,10 @@ provider_calls: ContextVar[list[ProviderCall] | None] = ContextVar(
 def provider_call_note(call: ProviderCall) -> None:
     """Methods report each provider call here; they never write the ledger themselves."""
     collected = provider_calls.get()
-    if collected is not None:
-        collected.append(call)
-        return
-    from payments.services import provider_calls_save
-
-    provider_calls_save([call])
+    if collected is None:
+        # Every method call that reaches a provider runs inside a payments use case.
+        raise RuntimeError("A provider call outside a payments use case would miss the ledger.")
+    collected.append(call)
 
 
 class NoticeOutcome(StrEnum):

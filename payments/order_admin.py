@@ -14,13 +14,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from kernel.exceptions import DomainError
 from orders.admin import OrderAdmin, OrderAdminForm
 from orders.models import Order
 from orders.selectors import order_queryset
 from orders.services import payment_refundable_amount
 from payments.builtin import ManualPayment
 from payments.services import order_pay, order_refund
-from shop.exceptions import DomainError
 
 
 class OrderPaymentsAdminForm(OrderAdminForm):

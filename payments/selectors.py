@@ -1,12 +1,12 @@
+from kernel.types import Caller
 from orders.models import Order
 from payments.methods import PaymentContext, PaymentMethod, payment_method_get, payment_methods
 from shop.pricing import PricedBasket
-from shop.types import Caller as Actor
 
 EMPTY_BASKET = "Your basket is empty."
 
 
-def payment_method_offered(identifier: str, *, actor: Actor, paying: str) -> PaymentMethod | None:
+def payment_method_offered(identifier: str, *, actor: Caller, paying: str) -> PaymentMethod | None:
     """The method named, if it exists and is offered to this caller for paying `baskets`
     or `orders`; else None."""
     method = payment_method_get(identifier)
@@ -43,7 +43,7 @@ def checkout_payment_method_error(
 
 
 def payment_method_choices_for_basket(
-    basket: PricedBasket, *, actor: Actor, base_url: str
+    basket: PricedBasket, *, actor: Caller, base_url: str
 ) -> list[dict[str, str | None]]:
     """Methods offered at checkout, each with the reason it can't be used now (or None)."""
     context = PaymentContext(actor=actor, base_url=base_url)
@@ -59,7 +59,7 @@ def payment_method_choices_for_basket(
 
 
 def payment_method_choices_for_order(
-    order: Order, *, actor: Actor, base_url: str
+    order: Order, *, actor: Caller, base_url: str
 ) -> list[dict[str, str | None]]:
     """Methods offered for paying an order; `order` must come from `order_queryset`."""
     context = PaymentContext(actor=actor, base_url=base_url)

@@ -1,7 +1,4 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from shop.models import Product, Profile, Team
 
@@ -38,16 +35,3 @@ class ProfileAdmin(admin.ModelAdmin):
     list_select_related = ["team"]
     search_fields = ["name", "email", "team__name"]
     autocomplete_fields = ["team"]
-
-
-class RecordAdmin(admin.ModelAdmin):
-    """For ledgers and logs: staff read them; only the domain code writes them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -5,9 +5,9 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error, register
 
-from shop.conf import orderly_setting
+from kernel.conf import orderly_setting
+from kernel.registry import build_entry
 from shop.modifiers import PriceModifier
-from shop.registry import build_entry
 
 
 @register()

@@ -15,9 +15,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from shop.money import ZERO, quantize_money
+from kernel.money import ZERO, quantize_money
+from kernel.registry import configured_instances
 from shop.pricing import ExtraRow, PricedBasket, PricedLine, PricingContext
-from shop.registry import configured_instances
 
 
 class PriceModifier:

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from shop.money import ZERO, format_money, quantize_money
+from kernel.money import ZERO, format_money, quantize_money
+from kernel.types import Actor
 
 if TYPE_CHECKING:
     from shop.products import Purchasable
-    from shop.types import Actor
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,6 @@ class PricingContext:
 
     user: Actor = None
     extra: dict[str, Any] = field(default_factory=dict)
-    channel: str = "storefront"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.apps import apps
 from django.db import models
 from django.utils.text import slugify
 
-from shop.conf import orderly_setting
+from kernel.conf import orderly_setting
 from shop.exceptions import ProductNotFound
 from shop.pricing import PricingContext
 

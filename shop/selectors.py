@@ -1,12 +1,16 @@
 """Reads of the catalogue and baskets."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
+from kernel.types import Actor
 from shop.exceptions import BasketItemNotFound, ProductNotFound
 from shop.models import Basket, BasketItem, Product
 from shop.pricing import PricedBasket, PricingContext, PricingLine, price_lines
 from shop.products import products_in_bulk
-from shop.types import Actor
 
 
 def product_list(*, search: str = "") -> QuerySet[Product]:
@@ -23,33 +27,65 @@ def product_get(*, product_id: int) -> Product:
     return product
 
 
-def basket_pricing_lines(basket: Basket) -> list[PricingLine]:
-    """The basket's lines with their products loaded: one query for items, one per type.
+@dataclass(frozen=True)
+class WantedLine:
+    """A line someone wants priced: a basket item, or a line of a `/v1/` checkout."""
 
-    A line whose product has since been deleted is left out: it can't be shown or bought.
+    ref: str
+    product_type: str
+    product_id: int
+    quantity: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def pricing_lines(wanted: Iterable[WantedLine]) -> list[PricingLine]:
+    """The lines with their products loaded through the registry, one query per type.
+
+    A line whose product doesn't exist (deleted, or of a type no longer configured) is
+    left out: it can't be shown or bought. Whether the rest can be bought now is
+    `product.is_purchasable`, for checkout to decide.
     """
-    items = list(basket.items.all())
-    products = products_in_bulk((item.product_type, item.product_id) for item in items)
+    wanted = list(wanted)
+    products = products_in_bulk((line.product_type, line.product_id) for line in wanted)
     lines = []
-    for item in items:
-        product = products.get((item.product_type, item.product_id))
+    for line in wanted:
+        product = products.get((line.product_type, line.product_id))
         if product is None:
             continue
         lines.append(
             PricingLine(
-                ref=item.ref,
-                product_type=item.product_type,
-                product_id=item.product_id,
+                ref=line.ref,
+                product_type=line.product_type,
+                product_id=line.product_id,
                 product=product,
-                quantity=item.quantity,
-                extra=item.extra,
+                quantity=line.quantity,
+                extra=line.extra,
             )
         )
     return lines
 
 
+def pricing_lines_unavailable(lines: Iterable[PricingLine]) -> list[PricingLine]:
+    """The lines checkout must refuse: their product exists but can't be bought now."""
+    return [line for line in lines if not line.product.is_purchasable]
+
+
+def basket_pricing_lines(basket: Basket) -> list[PricingLine]:
+    """The basket's lines with their products loaded: one query for items, one per type."""
+    return pricing_lines(
+        WantedLine(
+            ref=item.ref,
+            product_type=item.product_type,
+            product_id=item.product_id,
+            quantity=item.quantity,
+            extra=item.extra,
+        )
+        for item in basket.items.all()
+    )
+
+
 def basket_pricing_context(basket: Basket, *, user: Actor) -> PricingContext:
-    return PricingContext(user=user, extra=dict(basket.extra), channel="storefront")
+    return PricingContext(user=user, extra=dict(basket.extra))
 
 
 def basket_priced(basket: Basket, *, user: Actor) -> PricedBasket:

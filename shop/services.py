@@ -7,14 +7,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
-from shop.conf import orderly_setting
-from shop.exceptions import (
-    BasketItemNotFound,
-    BasketLimitExceeded,
-    InvalidRequest,
-    ObjectNotFound,
-    ProductNotFound,
-)
+from kernel.conf import orderly_setting
+from kernel.exceptions import InvalidRequest, ObjectNotFound
+from shop.exceptions import BasketItemNotFound, BasketLimitExceeded, ProductNotFound
 from shop.models import MAX_EXTRA_JSON_CHARS, Basket, BasketItem
 from shop.products import default_item_ref, product_get
 from shop.selectors import basket_item_get
@@ -46,9 +41,21 @@ def basket_lock(basket: Basket) -> Basket:
     return locked
 
 
+def quantity_over_limit(quantity: int) -> int | None:
+    """The most units one line may hold (basket or order), when `quantity` is over it."""
+    maximum: int = orderly_setting("BASKET_MAX_QUANTITY")
+    return maximum if quantity > maximum else None
+
+
+def line_count_over_limit(count: int) -> int | None:
+    """The most distinct lines a basket or order may hold, when `count` is over it."""
+    maximum: int = orderly_setting("BASKET_MAX_ITEMS")
+    return maximum if count > maximum else None
+
+
 def _check_quantity(quantity: int) -> None:
-    maximum = orderly_setting("BASKET_MAX_QUANTITY")
-    if quantity > maximum:
+    maximum = quantity_over_limit(quantity)
+    if maximum is not None:
         raise BasketLimitExceeded(
             f"Ensure this value is less than or equal to {maximum}.", field="quantity"
         )
@@ -118,9 +125,10 @@ def basket_add_item(
     ref = ref or default_item_ref(product_type, product.pk)
     item = basket.items.filter(ref=ref).first()
     if item is None:
-        if basket.items.count() >= orderly_setting("BASKET_MAX_ITEMS"):
+        maximum = line_count_over_limit(basket.items.count() + 1)
+        if maximum is not None:
             raise BasketLimitExceeded(
-                f"A basket holds at most {orderly_setting('BASKET_MAX_ITEMS')} different items.",
+                f"A basket holds at most {maximum} different items.",
                 field="non_field_errors",
             )
         _check_quantity(quantity)
@@ -171,10 +179,14 @@ def basket_remove_item(*, basket: Basket, ref: str) -> None:
 
 
 @transaction.atomic
-def basket_clear(*, basket: Basket) -> None:
+def basket_clear(*, basket: Basket, with_extra: bool = False) -> None:
+    """Empty the basket; `with_extra` forgets its `extra` too (after checkout, whose
+    order keeps it), while a shopper emptying their basket keeps it, as salesman does."""
     basket = basket_lock(basket)
     basket.items.all().delete()
-    basket.save(update_fields=["updated_at"])
+    if with_extra:
+        basket.extra = {}
+    basket.save(update_fields=["extra", "updated_at"] if with_extra else ["updated_at"])
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from events.models import EventType
-from shop.exceptions import DomainError
+from kernel.exceptions import DomainError
 from webhooks import services
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.urlguard import webhook_url_check

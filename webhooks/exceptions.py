@@ -1,4 +1,4 @@
-from shop.exceptions import InvalidRequest, ObjectNotFound
+from kernel.exceptions import InvalidRequest, ObjectNotFound
 
 
 class UnsafeWebhookUrl(InvalidRequest):

@@ -1,7 +1,7 @@
 """Webhook secrets and signatures, as the Standard Webhooks spec has them.
 
 A secret is `whsec_` + base64 of 24 random bytes. We must sign with it, so it can't be
-kept as a digest the way API tokens are; it is sealed like order tokens (`shop.sealing`:
+kept as a digest the way API tokens are; it is sealed like order tokens (`kernel.sealing`:
 Fernet under `ORDERLY_SEALING_KEY` or a key derived from `SECRET_KEY`, with fallbacks for
 rotation). A copy of the database alone doesn't reveal a secret.
 
@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 
-from shop.sealing import seal, unseal
+from kernel.sealing import seal, unseal
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 24
@@ -25,7 +25,7 @@ def secret_generate() -> str:
 
 
 def secret_seal(secret: str) -> str:
-    """The secret encrypted for the database, as order tokens are (`shop.sealing`)."""
+    """The secret encrypted for the database, as order tokens are (`kernel.sealing`)."""
     return seal(secret.encode())
 
 

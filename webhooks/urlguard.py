@@ -11,7 +11,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from shop.conf import orderly_setting
+from kernel.conf import orderly_setting
 from webhooks.exceptions import UnsafeWebhookUrl
 
 MAX_URL_LENGTH = 2000

@@ -13,8 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from integration.exceptions import InvalidToken
-from shop.api.errors import domain_error_status
-from shop.exceptions import DomainError
+from kernel.api.errors import domain_error_status
+from kernel.exceptions import DomainError
 
 ERROR_NAMES = {
     400: "BadRequestError",

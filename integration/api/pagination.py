@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers
 
-from shop.api.pagination import rows_in_order
+from kernel.api.pagination import rows_by_id_page
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
@@ -78,12 +78,11 @@ class Page:
 
 
 def paginate(queryset: QuerySet, request: PageRequest, *, total: int | None = None) -> Page:
-    """Page through primary keys, then load only that page's rows (OFFSET would make
-    PostgreSQL compute every column, money subqueries included, of each skipped row).
-    `total` is the number of rows when the caller knows it without a COUNT(*)."""
+    """A page of rows through `rows_by_id_page`; `total` is the number of rows when the
+    caller knows it without a COUNT(*)."""
     if total is None:
         total = queryset.count()
     offset = (request.page - 1) * request.limit
     ordered = queryset.order_by(*request.ordering)
-    ids = list(ordered.values_list("pk", flat=True)[offset : offset + request.limit])
-    return Page(records=rows_in_order(queryset, ids), total_records=total)
+    records = rows_by_id_page(ordered, lambda ids: ids[offset : offset + request.limit])
+    return Page(records=records or [], total_records=total)

@@ -1,8 +1,7 @@
 """OpenAPI description of `/v1/`.
 
-The views render with hand-written `to_representation`s (Presscart's shapes are not our
-models'), so the shapes are declared here for the document, and a test checks real
-responses against it so the two can't drift apart.
+The response shapes are declared once, in `integration.api.serializers` (their fields are
+what this document shows); this module adds the operations, errors and pages around them.
 """
 
 from typing import Any
@@ -24,7 +23,11 @@ from integration.api.serializers import (
     MAX_AMOUNT,
     CheckoutSerializer,
     MajorUnitsField,
+    OrderItemRecordSerializer,
+    OrderSerializer,
+    ProductSerializer,
     ProfileOrdersQuerySerializer,
+    ProfileSerializer,
 )
 from integration.selectors import (
     LISTING_SORTS,
@@ -32,7 +35,7 @@ from integration.selectors import (
     ORDER_SORTS,
     PROFILE_SORTS,
 )
-from shop.api.openapi import IDEMPOTENCY_KEY
+from kernel.api.openapi import IDEMPOTENCY_KEY
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -78,87 +81,6 @@ ERRORS = {
 }
 NOT_FOUND = {404: _error("Not found, or another team's (indistinguishable).")}
 INVALID = {400: _error("Invalid parameters or body: see issues.")}
-
-
-class LineItemSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    order_id = serializers.CharField()
-    product_id = serializers.CharField()
-    name = serializers.CharField(allow_null=True)
-    quantity = serializers.IntegerField()
-    price = serializers.FloatField(help_text="Unit price in major units.")
-    is_add_on = serializers.BooleanField()
-    linked_order_line_item_id = serializers.CharField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-
-
-class OrderSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    reference_number = serializers.CharField()
-    status = serializers.CharField()
-    profile_id = serializers.CharField(allow_null=True)
-    team_id = serializers.CharField(allow_null=True)
-    email = serializers.CharField()
-    currency = serializers.CharField()
-    subtotal = serializers.FloatField(help_text="Sum of price x quantity, major units.")
-    discount = serializers.FloatField()
-    processing_fee = serializers.FloatField()
-    credits_applied = serializers.FloatField()
-    total = serializers.FloatField(
-        help_text="subtotal - discount + processing_fee - credits_applied"
-    )
-    amount_paid = serializers.FloatField()
-    date_paid = serializers.DateTimeField(allow_null=True)
-    is_guest_order = serializers.BooleanField()
-    checkout_link = serializers.URLField(
-        allow_null=True, help_text="The hosted pay page, while the order is unpaid."
-    )
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-    line_items = LineItemSerializer(many=True)
-
-
-class OrderItemRecordSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    order_id = serializers.CharField()
-    product_id = serializers.CharField()
-    product_name = serializers.CharField(allow_null=True)
-    product_price = serializers.FloatField()
-    sale_price = serializers.FloatField()
-    quantity = serializers.IntegerField()
-    is_add_on = serializers.BooleanField()
-    linked_order_line_item_id = serializers.CharField(allow_null=True)
-    date_paid = serializers.DateTimeField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-
-
-class ProfileSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    email = serializers.CharField()
-    legal_company_name = serializers.CharField()
-    website_url = serializers.CharField()
-    team_id = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-
-
-class PriceSerializer(serializers.Serializer):
-    unit_amount = serializers.IntegerField(help_text="Minor units (cents).")
-    currency = serializers.CharField()
-
-
-class ProductSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    description = serializers.CharField()
-    code = serializers.CharField()
-    active = serializers.BooleanField()
-    prices = PriceSerializer(many=True)
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
 
 
 class WhoAmISerializer(serializers.Serializer):

@@ -32,9 +32,11 @@ from integration.api.serializers import (
     parse_id,
 )
 from integration.models import Scope
+from kernel.api.parsers import CheckedJSONParser
+from kernel.exceptions import ObjectNotFound
 from orders.exceptions import OrderNotFound
-from shop.api.parsers import CheckedJSONParser
-from shop.exceptions import ObjectNotFound, ProductNotFound
+from shop.exceptions import ProductNotFound
+from shop.selectors import product_get, product_list
 
 
 class IntegrationView(APIView):
@@ -194,7 +196,10 @@ class ProductDetailView(IntegrationView):
     required_scope = Scope.PRODUCTS_READ
 
     def get(self, request: Request, product_id: str) -> Response:
-        product = selectors.listed_product_get(id_or_404(product_id, _product_not_found))
+        try:
+            product = product_get(product_id=id_or_404(product_id, _product_not_found))
+        except ProductNotFound:
+            raise _product_not_found() from None
         return Response(ProductSerializer(product).data)
 
 
@@ -202,9 +207,7 @@ class ProductListingView(IntegrationView):
     required_scope = Scope.PRODUCTS_READ
 
     def get(self, request: Request) -> Response:
-        return paginated(
-            request, selectors.listed_products(), ProductSerializer, sorts=selectors.LISTING_SORTS
-        )
+        return paginated(request, product_list(), ProductSerializer, sorts=selectors.LISTING_SORTS)
 
 
 @csrf_exempt

@@ -1,11 +1,11 @@
-"""Stored idempotent answers are sealed (`shop.sealing`): a checkout's answer carries the
+"""Stored idempotent answers are sealed (`kernel.sealing`): a checkout's answer carries the
 order's guest link. Answers already stored are sealed in place."""
 
 from typing import Any
 
 from django.db import migrations, models
 
-from shop.sealing import seal
+from kernel.sealing import seal
 
 
 def seal_stored_answers(apps: Any, schema_editor: Any) -> None:

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from kernel.api.openapi import IDEMPOTENCY_KEY
 from orders.api import storefront as views
 from orders.api.serializers import (
     OrderListFilterSerializer,
@@ -15,7 +16,6 @@ from shop.api.openapi import (
     FORBIDDEN,
     GUEST_OR_SESSION,
     IDEMPOTENCY_CONFLICT,
-    IDEMPOTENCY_KEY,
     IDEMPOTENCY_REUSED,
     INVALID_PAGE,
     NOT_FOUND,

@@ -6,9 +6,10 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
+from kernel.api.fields import absolute_url, datetime_text
 from orders.models import Order, OrderItem, OrderNote, OrderPayment, OrderStatus
 from orders.selectors import ORDER_SORTS, order_guest_token
-from shop.api.fields import MoneyField, absolute_url, datetime_text
+from shop.api.fields import MoneyField
 
 _REF_PLACEHOLDER = "0000-ref-placeholder"
 

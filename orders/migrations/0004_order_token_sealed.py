@@ -1,4 +1,4 @@
-"""Order tokens leave the table in clear: each row keeps its token sealed (`shop.sealing`)
+"""Order tokens leave the table in clear: each row keeps its token sealed (`kernel.sealing`)
 beside the digest it is looked up by. Existing tokens are sealed as they are, so every
 guest link already sent keeps working."""
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import migrations, models
 
-from shop.sealing import seal, unseal
+from kernel.sealing import seal, unseal
 
 
 def seal_existing_tokens(apps: Any, schema_editor: Any) -> None:

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from kernel.api.openapi import IDEMPOTENCY_KEY
 from orders.api.serializers import OrderPaymentSerializer
 from payments.api import storefront as views
 from shop.api.openapi import (
@@ -10,7 +11,6 @@ from shop.api.openapi import (
     FORBIDDEN,
     GUEST_OR_SESSION,
     IDEMPOTENCY_CONFLICT,
-    IDEMPOTENCY_KEY,
     IDEMPOTENCY_REUSED,
     LOCATION,
     NOT_FOUND,

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 from rest_framework.throttling import BaseThrottle
 
 from integration.ratelimit import parse_rate, rate_limit_hit
+from kernel.conf import orderly_setting
 from payments import services
 from payments.exceptions import NotificationProviderNotFound, NotificationRefused
-from shop.conf import orderly_setting
+from shop.api.errors import error_body
 
 # Providers send small JSON events; anything much larger is not one of theirs.
 MAX_BODY_BYTES = 256 * 1024
@@ -35,19 +36,19 @@ def payment_webhook(request: HttpRequest, method: str) -> JsonResponse:
     rate = parse_rate(orderly_setting("WEBHOOK_RATE_LIMIT"))
     decision = rate_limit_hit(f"webhook:{sender}", rate)
     if not decision.allowed:
-        refused = JsonResponse({"detail": "Too many notifications; retry later."}, status=429)
+        refused = JsonResponse(error_body("Too many notifications; retry later."), status=429)
         refused["Retry-After"] = str(decision.retry_after)
         return refused
     # Measured on the body itself (Django bounds the read at DATA_UPLOAD_MAX_MEMORY_SIZE).
     body = request.body
     if len(body) > MAX_BODY_BYTES:
-        return JsonResponse({"detail": "Notification too large."}, status=413)
+        return JsonResponse(error_body("Notification too large."), status=413)
     try:
         notification = services.payment_notification_receive(
             provider=method[:64], body=body, headers=request.headers, sender=sender
         )
     except NotificationProviderNotFound as exc:
-        return JsonResponse({"detail": exc.message}, status=404)
+        return JsonResponse(error_body(exc.message), status=404)
     except NotificationRefused as exc:
-        return JsonResponse({"detail": exc.message}, status=400)
+        return JsonResponse(error_body(exc.message), status=400)
     return JsonResponse({"received": True, "result": notification.reason})

@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import stripe
 
+from kernel.api.parsers import json_loads_checked
+from kernel.conf import orderly_setting
+from kernel.money import minor_units_to_money, money_to_minor_units
 from payments.exceptions import NotificationRefused, PaymentRefused, RefundDeclined
 from payments.gateways.signatures import signed_recently
 from payments.methods import (
@@ -35,9 +38,6 @@ from payments.methods import (
     provider_return_url,
 )
 from payments.models import ProviderCallAction
-from shop.api.parsers import json_loads_checked
-from shop.conf import orderly_setting
-from shop.money import CENT, quantize_money
 
 if TYPE_CHECKING:
     from orders.models import Order, OrderPayment
@@ -52,18 +52,6 @@ UNAVAILABLE = (
     "Card payments are unavailable right now; nothing was charged. "
     "Please try again in a moment or choose another payment method."
 )
-
-
-def money_to_minor_units(amount: Decimal) -> int:
-    """Decimal money (2 places) to Stripe's integer minor units: 12.34 -> 1234."""
-    return int(quantize_money(amount) / CENT)
-
-
-def minor_units_to_money(units: int) -> Decimal:
-    """Stripe's integer minor units to Decimal money: 1234 -> 12.34."""
-    if isinstance(units, bool) or not isinstance(units, int):
-        raise TypeError("Minor units must be an integer.")
-    return quantize_money(Decimal(units) * CENT)
 
 
 def _is_configured() -> bool:

@@ -26,6 +26,9 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.http import urlencode
 
+from kernel.api.parsers import json_loads_checked
+from kernel.conf import orderly_setting
+from kernel.money import format_money, quantize_money
 from payments.exceptions import NotificationRefused
 from payments.gateways.signatures import signature_header, signature_verify
 from payments.methods import (
@@ -38,9 +41,6 @@ from payments.methods import (
     provider_return_url,
 )
 from payments.models import ProviderCallAction
-from shop.api.parsers import json_loads_checked
-from shop.conf import orderly_setting
-from shop.money import format_money, quantize_money
 
 if TYPE_CHECKING:
     from orders.models import Order, OrderPayment

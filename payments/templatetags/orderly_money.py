@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from shop.money import format_money
+from kernel.money import format_money
 
 register = template.Library()
 

@@ -12,12 +12,12 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from kernel.conf import orderly_setting
+from kernel.types import Caller
 from orders.models import CLOSED_STATUSES, Order, OrderStatus, order_token_digest
 from orders.selectors import order_detail_queryset
 from payments import selectors, services
 from payments.exceptions import PaymentMethodNotAvailable, PaymentRefused
-from shop.conf import orderly_setting
-from shop.types import Caller
 
 # Tokens are 43 characters; anything much longer is not one.
 _MAX_TOKEN = 128

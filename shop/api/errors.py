@@ -12,29 +12,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from shop.exceptions import (
-    Conflict,
-    DomainError,
-    InvalidRequest,
-    ObjectNotFound,
-    PaymentDeclined,
-    Unprocessable,
-)
-
-_STATUS_BY_CATEGORY: list[tuple[type[DomainError], int]] = [
-    (InvalidRequest, status.HTTP_400_BAD_REQUEST),
-    (ObjectNotFound, status.HTTP_404_NOT_FOUND),
-    (Conflict, status.HTTP_409_CONFLICT),
-    (Unprocessable, status.HTTP_422_UNPROCESSABLE_ENTITY),
-    (PaymentDeclined, status.HTTP_402_PAYMENT_REQUIRED),
-]
+from kernel.api.errors import domain_error_status
+from kernel.exceptions import DomainError
 
 
-def domain_error_status(exc: DomainError) -> int:
-    for category, code in _STATUS_BY_CATEGORY:
-        if isinstance(exc, category):
-            return code
-    return status.HTTP_400_BAD_REQUEST
+def error_body(message: str) -> dict[str, Any]:
+    """The storefront's body for an error that is about no field (404, 409, 500...)."""
+    return {"detail": message}
 
 
 def storefront_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -43,7 +27,7 @@ def storefront_exception_handler(exc: Exception, context: dict[str, Any]) -> Res
         if code == status.HTTP_400_BAD_REQUEST:
             field = exc.field or api_settings.NON_FIELD_ERRORS_KEY
             return Response({field: [exc.message]}, status=code)
-        return Response({"detail": exc.message}, status=code)
+        return Response(error_body(exc.message), status=code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)

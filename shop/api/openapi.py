@@ -7,8 +7,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-from shop.api.fields import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN
-
 DETAIL_ERROR = inline_serializer("DetailError", {"detail": serializers.CharField()})
 
 FIELD_ERRORS: dict[str, Any] = {
@@ -57,17 +55,6 @@ BASKET_FLAG = OpenApiParameter(
     OpenApiParameter.QUERY,
     description="Present (any value): answer 200 with the whole basket instead.",
     allow_blank=True,
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
-        "pattern": IDEMPOTENCY_KEY_PATTERN,
-    },
-    OpenApiParameter.HEADER,
-    description="Performs the request at most once; retries replay the first answer (24 h).",
 )
 PAGE_PARAMETERS = [
     OpenApiParameter(

@@ -13,14 +13,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shop.conf import orderly_setting
-
-
-def rows_in_order(queryset: QuerySet, ids: list[Any]) -> list[Any]:
-    """The rows of `queryset` with these primary keys, in the order of `ids`: the second
-    step of paging through bare ids (both APIs' lists), so OFFSET never skips full rows."""
-    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
-    return [rows[pk] for pk in ids]
+from kernel.api.pagination import rows_by_id_page
+from kernel.conf import orderly_setting
 
 
 class KnownCountPaginator(Paginator):
@@ -52,20 +46,16 @@ class LinkHeaderPagination(PageNumberPagination):
     def paginate_queryset(  # type: ignore[override]  # takes querysets only
         self, queryset: QuerySet, request: Request, view: Any = None, count: int | None = None
     ) -> list[Any] | None:
-        """Page through primary keys, then load only that page's rows.
-
-        With OFFSET, PostgreSQL computes every selected column of the rows it skips; the
-        money annotations of orders made deep pages cost a subquery per skipped row.
-        `count` is the number of rows when the caller knows it without a COUNT(*).
-        """
+        """A page of rows through `rows_by_id_page`. `count` is the number of rows when
+        the caller knows it without a COUNT(*)."""
         # DRF builds its paginator from this class attribute; a partial carries the count.
         self.django_paginator_class = partial(  # type: ignore[assignment]
             KnownCountPaginator, known_count=count
         )
-        ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
-        if ids is None:
-            return None
-        return rows_in_order(queryset, ids)
+        return rows_by_id_page(
+            queryset,
+            lambda ids: super(LinkHeaderPagination, self).paginate_queryset(ids, request, view),
+        )
 
     def get_paginated_response(self, data: Any) -> Response:
         links = []

@@ -7,14 +7,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from rest_framework import serializers
 
-from shop.api.fields import (
-    MAX_DB_ID,
-    ExtraField,
-    ExtraRowSerializer,
-    MoneyField,
-    StrictSlugField,
-    absolute_url,
-)
+from kernel.api.fields import MAX_DB_ID, absolute_url
+from shop.api.fields import ExtraField, ExtraRowSerializer, MoneyField, StrictSlugField
 from shop.products import product_types
 
 User = get_user_model()

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop import selectors, services
+from shop.api.errors import error_body
 from shop.api.pagination import LinkHeaderPagination
 from shop.api.serializers import (
     BasketExtraSerializer,
@@ -242,6 +243,7 @@ class MeView(APIView):
         if not request.user.is_authenticated:
             # 401, not DRF's 403: "who am I" has a clear answer for a visitor.
             return Response(
-                {"detail": NotAuthenticated.default_detail}, status=status.HTTP_401_UNAUTHORIZED
+                error_body(str(NotAuthenticated.default_detail)),
+                status=status.HTTP_401_UNAUTHORIZED,
             )
         return Response(UserSerializer(request.user).data)

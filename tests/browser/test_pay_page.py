@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from kernel.conf import DEFAULTS
 from orders.models import Order, OrderPayment
 from orders.selectors import order_guest_token
 from payments.models import NotificationVerdict, PaymentNotification
-from shop.conf import DEFAULTS
 from tests.browser.conftest import ARTIFACTS
 from tests.concurrency.conftest import Browser
 from tests.conftest import CHECKOUT_BODY

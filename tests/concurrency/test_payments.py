@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 import pytest
 
+from kernel.conf import DEFAULTS
 from orders.models import Order, OrderPayment, OrderRefund
 from orders.selectors import order_guest_token, order_queryset
 from payments.models import NotificationVerdict, PaymentNotification
-from shop.conf import DEFAULTS
 from tests.api.payments.conftest import GATEWAY_SECRET, TEST_CARD, gateway_event, sign
 from tests.concurrency.conftest import run_together
 from tests.conftest import CHECKOUT_BODY

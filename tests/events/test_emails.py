@@ -15,11 +15,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from events.models import EmailDelivery, Event
+from kernel.conf import DEFAULTS
 from orders.models import Order
 from orders.selectors import order_guest_token
 from payments.exceptions import PaymentRefused
 from payments.methods import PaymentMethod
-from shop.conf import DEFAULTS
 from tests.conftest import CHECKOUT_BODY
 from tests.factories import ProductFactory
 

@@ -9,11 +9,11 @@ from django_tasks_db.models import DBTaskResult
 
 from events.models import Event, ImmutableEvent
 from events.selectors import event_body
+from kernel.conf import DEFAULTS
 from orders.models import Order
 from orders.services import payment_record
 from payments.exceptions import RefundDeclined
 from payments.methods import PaymentMethod
-from shop.conf import DEFAULTS
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from integration.models import IdempotencyRecord
 from integration.services import api_token_create
+from kernel.conf import DEFAULTS
 from orders.models import Order
 from payments.models import NotificationVerdict, PaymentNotification
-from shop.conf import DEFAULTS
 from shop.models import Basket, BasketItem
 from tests.conftest import CHECKOUT_BODY, logged_in_client
 from tests.factories import ProductFactory, ProfileFactory, TeamFactory

@@ -7,6 +7,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -222,6 +223,18 @@ def test_everything_the_dockerfile_copies_and_runs_exists():
     assert "gunicorn config.wsgi" in dockerfile
     assert (ROOT / "gunicorn.conf.py").exists()
     assert re.search(r"^USER (?!root)\w+", dockerfile, re.M), "the image must not run as root"
+
+
+def test_the_image_holds_every_package_the_project_installs():
+    """The image installs what its COPY lines brought: a package left out would leave an
+    installed app missing from the running service."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    packages = {
+        pattern.rstrip("*")
+        for pattern in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    }
+
+    assert packages <= set(dockerfile_copies())
 
 
 WORKER_COMMAND = "python manage.py worker"

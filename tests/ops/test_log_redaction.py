@@ -62,7 +62,7 @@ def captured(request: pytest.FixtureRequest) -> Iterator[io.StringIO]:
 
 @pytest.fixture
 def stripe_on(settings: Any) -> None:
-    from shop.conf import DEFAULTS
+    from kernel.conf import DEFAULTS
 
     settings.ORDERLY_PAYMENT_METHODS = [*DEFAULTS["PAYMENT_METHODS"], STRIPE]
     settings.ORDERLY_STRIPE_SECRET_KEY = "sk_test_log0123456789"

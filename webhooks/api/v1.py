@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from integration.api.auth import request_token
 from integration.api.v1 import IntegrationView, id_or_404, paginated
 from integration.models import Scope
-from shop.api.fields import datetime_text
+from kernel.api.fields import datetime_text
 from webhooks import selectors, services
 from webhooks.exceptions import WebhookEndpointNotFound
 from webhooks.models import WebhookEndpoint

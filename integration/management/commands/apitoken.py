@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from integration.models import ApiToken, TokenType
 from integration.services import api_token_create, api_token_revoke
-from shop.exceptions import DomainError
+from kernel.exceptions import DomainError
 from shop.models import Team
 
 

@@ -10,10 +10,10 @@ import requests
 from pypresscart import CheckoutLineItem, CheckoutRequest, ValidationError
 from pypresscart import Order as PresscartOrder
 
+from kernel.conf import DEFAULTS
 from orders.models import Order, OrderEventType, OrderItem, OrderStatus
 from orders.selectors import order_guest_token
 from orders.services import order_transition
-from shop.conf import DEFAULTS
 from tests.conftest import logged_in_client
 from tests.factories import ProductFactory, StaffFactory, UserFactory
 

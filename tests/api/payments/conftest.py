@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from kernel.conf import DEFAULTS
 from orders.models import Order, OrderEvent, OrderPayment, OrderRefund
 from orders.selectors import order_guest_token
 from payments.models import PaymentNotification
-from shop.conf import DEFAULTS
 from tests.factories import ProductFactory
 
 TEST_CARD = "payments.gateways.test_card.TestCardGateway"

@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kernel.conf import DEFAULTS
 from orders.models import Order, OrderPayment
 from payments.exceptions import PaymentRefused
 from payments.methods import PaymentMethod
-from shop.conf import DEFAULTS
 from tests.api.payments.conftest import checkout, latest_order
 from tests.factories import ProductFactory
 

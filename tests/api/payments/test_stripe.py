@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from kernel.conf import DEFAULTS
+from kernel.money import minor_units_to_money, money_to_minor_units
 from orders.models import Order, OrderPayment, OrderRefund
-from payments.gateways.stripe_checkout import minor_units_to_money, money_to_minor_units
 from payments.models import NotificationVerdict, PaymentProviderCall
-from shop.conf import DEFAULTS
 from tests.api.payments.conftest import (
     STRIPE,
     add_to_basket,

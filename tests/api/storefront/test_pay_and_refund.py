@@ -6,11 +6,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from kernel.conf import DEFAULTS
 from orders.models import Order, OrderEvent, OrderEventType, OrderPayment, OrderRefund
 from orders.services import payment_record
 from payments.exceptions import PaymentRefused, RefundDeclined
 from payments.methods import PaymentMethod
-from shop.conf import DEFAULTS
 from tests.conftest import logged_in_client
 from tests.factories import ProductFactory, UserFactory
 

@@ -19,7 +19,7 @@ import hashlib
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
-from shop.conf import orderly_setting
+from kernel.conf import orderly_setting
 
 
 class SealBroken(Exception):

@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 
 from django.utils.module_loading import import_string
 
-from shop.conf import orderly_setting
+from kernel.conf import orderly_setting
 
 T = TypeVar("T")
 

@@ -53,7 +53,7 @@ DEFAULTS: dict[str, Any] = {
     # Anonymous order lookups by ?token= per client IP, so tokens can't be guessed at speed.
     "ORDER_TOKEN_LOOKUP_RATE_LIMIT": "120/minute",
     # The key that seals secrets the server must give back later (order tokens, stored
-    # idempotent answers; see `shop.sealing`). Empty derives one from SECRET_KEY (and
+    # idempotent answers; see `kernel.sealing`). Empty derives one from SECRET_KEY (and
     # SECRET_KEY_FALLBACKS). Older keys that still open what they sealed go in the list.
     "SEALING_KEY": "",
     "SEALING_KEY_FALLBACKS": [],
