@@ -18,6 +18,7 @@ import orders.api.schema  # noqa: F401
 import payments.api.schema  # noqa: F401
 import shop.api.schema  # noqa: F401
 import webhooks.api.schema  # noqa: F401
+from config.integration_urls import integration_patterns
 from config.storefront_urls import storefront_patterns
 from shop.api.openapi import (
     BAD_REQUEST_COMPONENT,
@@ -99,7 +100,9 @@ DOCUMENTS: dict[str, dict[str, Any]] = {
         },
     },
     "integration": {
-        "urlconf": SimpleNamespace(urlpatterns=[path("v1/", include("integration.urls"))]),
+        "urlconf": SimpleNamespace(
+            urlpatterns=[path("v1/", include((integration_patterns, "integration")))]
+        ),
         "settings": {
             "TITLE": "Orderly integration API",
             "DESCRIPTION": "Wire-compatible with the Presscart orders API (the pypresscart "

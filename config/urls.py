@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.integration_urls import integration_patterns
 from config.openapi import schema_urls
 from config.storefront_urls import storefront_patterns
 from payments.api.webhooks import payment_webhook
@@ -16,7 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((storefront_patterns, "storefront"))),
     path("api-auth/", include("rest_framework.urls")),
-    path("v1/", include("integration.urls")),
+    path("v1/", include((integration_patterns, "integration"))),
     # The hosted pay page: the `checkout_link` handed out with an order.
     path("pay/<str:token>/", pay_page, name="pay-page"),
     # Payment providers' notifications, one URL per payment method (`/webhooks/stripe/`).

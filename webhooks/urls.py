@@ -1,5 +1,5 @@
-"""`/v1/webhook-endpoints…`, included by the integration API's URL table (with or without
-a trailing slash, as every /v1/ path)."""
+"""`/v1/webhook-endpoints…`, included by the integration API's URL table
+(config/integration_urls.py), with or without a trailing slash, as every /v1/ path."""
 
 from django.urls import re_path
 

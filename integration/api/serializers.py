@@ -20,8 +20,8 @@ from integration.selectors import order_money
 from kernel.api.fields import datetime_text
 from kernel.conf import orderly_setting
 from kernel.money import money_to_minor_units, quantize_money
-from orders.models import PAYABLE_STATUSES, Order, OrderItem
-from orders.selectors import order_guest_token
+from orders.models import Order, OrderItem
+from orders.selectors import order_guest_token, order_payable_error
 from shop.models import Product, Profile
 from shop.services import line_count_over_limit, quantity_over_limit
 
@@ -80,7 +80,7 @@ def _money_part(part: str) -> Callable[[Order, serializers.Field], float]:
 
 def _checkout_link(order: Order, field: serializers.Field) -> str | None:
     """Where anyone holding the link can see and pay the order, while it is payable."""
-    if order.is_paid or order.status not in PAYABLE_STATUSES:
+    if order_payable_error(order) is not None:
         return None
     path = reverse("pay-page", kwargs={"token": order_guest_token(order)})
     request = field.context.get("request")

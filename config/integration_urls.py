@@ -1,15 +1,18 @@
 """The integration API (`/v1/`), Presscart's paths; each works with or without a trailing
-slash, as Presscart clients call them without."""
+slash, as Presscart clients call them without.
 
-from django.urls import include, re_path
+Each app owns its views (orders and the catalogue in `integration`, the events feed in
+`events`, webhook endpoints in `webhooks`); this table only places them, so `integration`
+needs no import of the apps that build on it.
+"""
+
+from django.urls import URLPattern, URLResolver, include, re_path
 
 from events.api.v1 import EventFeedView
 from integration.api import v1
 from integration.idempotency import idempotent
 
-app_name = "integration"
-
-urlpatterns = [
+integration_patterns: list[URLPattern | URLResolver] = [
     re_path(r"^auth/token/?$", v1.WhoAmIView.as_view(), name="whoami"),
     re_path(r"^orders/?$", v1.OrderListView.as_view(), name="order-list"),
     re_path(r"^orders/checkout/?$", idempotent(v1.CheckoutView).as_view(), name="checkout"),
