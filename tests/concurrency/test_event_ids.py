@@ -40,13 +40,15 @@ def test_an_event_inserted_first_but_committed_last_gets_the_larger_id(browsers:
     seen_before = set(Event.objects.values_list("id", flat=True))
     first_inserted = threading.Event()
     second_committed = threading.Event()
+    reader_done = threading.Event()
     keys: dict[str, str] = {}
 
     def slow() -> None:
         with transaction.atomic():
             keys["slow"] = str(event_record(order=order, type="note.added").key)
             first_inserted.set()
-            assert second_committed.wait(timeout=30)
+            # Committed only once the reader below has looked between the two commits.
+            assert reader_done.wait(timeout=30)
 
     def quick() -> None:
         assert first_inserted.wait(timeout=30)
@@ -60,6 +62,7 @@ def test_an_event_inserted_first_but_committed_last_gets_the_larger_id(browsers:
     walked_so_far = list(
         Event.objects.exclude(id__in=seen_before).order_by("id").values_list("key", flat=True)
     )
+    reader_done.set()
     for thread in threads:
         thread.join(timeout=30)
 
