@@ -1,7 +1,6 @@
 """Buyer e-mails, sent by the worker as a real process after the change committed."""
 
 import email
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import Message
@@ -22,6 +21,7 @@ from payments.exceptions import PaymentRefused
 from payments.methods import PaymentMethod
 from tests.conftest import CHECKOUT_BODY
 from tests.factories import ProductFactory
+from tests.ops.processes import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -189,9 +189,7 @@ class RefusingThenAccepting:
 
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[RefusingThenAccepting, int]]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     handler = RefusingThenAccepting(refusals=1)
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
