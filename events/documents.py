@@ -7,6 +7,7 @@ same wire format as its document: floats in major units for `/v1/`, decimal stri
 the storefront.
 """
 
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -14,13 +15,13 @@ from typing import Any
 from django.urls import reverse
 
 from integration.api.converters import major_units
-from integration.api.serializers import OrderSerializer as IntegrationOrderSerializer
-from integration.selectors import team_order_get
+from integration.api.documents import integration_order_text
 from kernel.conf import orderly_setting
 from kernel.money import format_money
-from orders.api.serializers import OrderSerializer as StorefrontOrderSerializer
+from orders.api.documents import storefront_order_text
+from orders.documents import order_document_refresh
 from orders.models import Order
-from orders.selectors import order_detail_queryset, order_guest_token
+from orders.selectors import order_guest_token
 
 Money = Callable[[Decimal], Any]
 
@@ -29,17 +30,6 @@ def public_url(path: str) -> str:
     """An absolute link on the address buyers and receivers reach us at (no request
     exists on the worker, or when an event is written, to take it from)."""
     return f"{orderly_setting('PUBLIC_URL').rstrip('/')}{path}"
-
-
-class _PublicSite:
-    """Stands in for the request in a serializer's context, so the document's links
-    (`checkout_link`, `url`) are absolute, on `ORDERLY_PUBLIC_URL`."""
-
-    def build_absolute_uri(self, path: str) -> str:
-        return public_url(path)
-
-
-_CONTEXT = {"request": _PublicSite()}
 
 
 def order_pay_link(order: Order) -> str:
@@ -55,16 +45,23 @@ PAY_LINK_AT_READ = "<pay link>"
 
 
 def order_document(order: Order) -> tuple[dict[str, Any], Money]:
-    """The order as its API shows it now (less any token), and that API's money format."""
-    if order.team is not None:
-        fresh = team_order_get(team=order.team, order_id=order.pk)
-        document = dict(IntegrationOrderSerializer(fresh, context=_CONTEXT).data)
-        if document["checkout_link"] is not None:
-            document["checkout_link"] = PAY_LINK_AT_READ
-        return document, major_units
-    fresh = order_detail_queryset(include_private_notes=False).get(pk=order.pk)
-    document = dict(StorefrontOrderSerializer(fresh, context=_CONTEXT).data)
-    document.pop("token", None)
+    """The order as its API shows it now (less any token), and that API's money format.
+
+    The order's stored documents are rendered here, in the change's transaction, and the
+    event takes its copy from them (`orders.documents`): one rendering per change serves
+    the event and every read until the next change. Links are on `ORDERLY_PUBLIC_URL`.
+    """
+    texts = order_document_refresh(order.pk)
+    integration = texts["integration"]
+    if integration:
+        return json.loads(integration_order_text(integration, pay_link=PAY_LINK_AT_READ)), (
+            major_units
+        )
+    storefront, notes = texts["storefront"], texts["notes_public"]
+    assert storefront is not None and notes is not None  # every order has them
+    url = public_url(reverse("storefront:order-detail", kwargs={"ref": order.ref}))
+    document = json.loads(storefront_order_text(storefront, url=url, token=None, notes=notes))
+    del document["token"]
     return document, format_money
 
 

@@ -32,6 +32,12 @@ def team_orders(team: Team) -> QuerySet[Order]:
     return order_queryset().filter(team=team).prefetch_related(items)  # type: ignore[no-redef]
 
 
+def team_order_rows(team: Team) -> QuerySet[Order]:
+    """The team's orders as plain rows: reads of stored documents and list pages take
+    their ids and a few columns, nothing annotated or prefetched."""
+    return Order.objects.filter(team=team)
+
+
 def team_order_count(team: Team) -> int | None:
     """How many `team_orders(team)` there are, from the counts the database keeps per team
     and status; None where they aren't kept (SQLite): then the rows are counted."""

@@ -114,6 +114,10 @@ class Order(FSMModelMixin, models.Model):
     date_paid = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by PostgreSQL triggers (migration 0005) on every change to the order, its
+    # items, payments, refunds and notes, in the changing transaction: a stored document
+    # (`OrderDocument`) is current only while its revision equals this one.
+    revision = models.BigIntegerField(db_default=0, editable=False)
 
     # Not a column: `orders.selectors.order_queryset()` annotates it from the payments
     # ledger (paid net of refunds). django-fsm adds the method.
@@ -337,3 +341,31 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return self.get_type_display()
+
+
+class OrderDocument(models.Model):
+    """The order as each API renders it, kept beside it so that a read is one indexed
+    fetch and no serialization (`orders.documents`; README "Performance").
+
+    The texts are the APIs' own JSON, with the parts that depend on the request (the
+    host in links, the order token, which notes the caller sees) left as slots that a
+    read fills in. A document counts only while `revision` equals its order's and
+    `shape` the running code's (`orders.documents.document_shape`); otherwise the next
+    read or change renders it again.
+    """
+
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, primary_key=True, related_name="document"
+    )
+    revision = models.BigIntegerField()
+    shape = models.BigIntegerField()
+    # The storefront order (`orders.api.documents`): slots for its url, token and notes.
+    storefront = models.TextField()
+    notes_public = models.TextField()
+    notes_all = models.TextField()
+    # The `/v1/` order, for team orders (`integration.api.documents`): a slot for its
+    # checkout link while it is payable. Empty for other orders, which `/v1/` never shows.
+    integration = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"document of order {self.order_id} at revision {self.revision}"

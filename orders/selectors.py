@@ -8,6 +8,7 @@ Visibility is a queryset filter: an order the caller may not see is simply not f
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from django.db import connection
 from django.db.models import DecimalField, F, Func, Prefetch, Q, QuerySet, Sum
@@ -117,6 +118,16 @@ def orders_visible_to(
         if with_details
         else order_queryset()
     )
+    return _visible(orders, caller=caller, token=token)
+
+
+def order_rows_visible_to(*, caller: Caller, token: str | None) -> QuerySet[Order]:
+    """The same orders as plain rows, for reads that take a few columns (stored
+    documents, the status): no money annotation, nothing prefetched."""
+    return _visible(Order.objects.all(), caller=caller, token=token)
+
+
+def _visible(orders: QuerySet[Order], *, caller: Caller, token: str | None) -> QuerySet[Order]:
     if caller.is_staff:
         return orders
     if caller.is_authenticated:
@@ -127,8 +138,9 @@ def orders_visible_to(
 
 
 def order_list_for_caller(*, caller: Caller, token: str | None) -> QuerySet[Order]:
-    """`/orders/`: a customer's own orders (staff too), a visitor's token order, newest first."""
-    orders = order_detail_queryset(include_private_notes=caller.is_staff)
+    """`/orders/`: a customer's own orders (staff too), a visitor's token order, newest
+    first. Plain rows: the list pages through their ids and reads stored documents."""
+    orders = Order.objects.all()
     if caller.is_authenticated:
         return orders.filter(_own_or_team_orders_for_listing(caller))
     if token:
@@ -136,7 +148,14 @@ def order_list_for_caller(*, caller: Caller, token: str | None) -> QuerySet[Orde
     return orders.none()
 
 
-def order_guest_token(order: Order) -> str:
+class SealedToken(Protocol):
+    """An order, or a stored document's row: anything holding the sealed token."""
+
+    @property
+    def token_sealed(self) -> str: ...
+
+
+def order_guest_token(order: SealedToken) -> str:
     """The order's guest token (`?token=`, `/pay/<token>/`), opened from its sealed copy.
 
     The one way to get the raw token back: the order shape, pay links and e-mails all
@@ -154,11 +173,22 @@ def order_get(*, ref: str, caller: Caller, token: str | None, with_details: bool
     return order
 
 
-def order_last(*, caller: Caller, token: str | None) -> Order:
-    order = order_list_for_caller(caller=caller, token=token).first()
+def order_status_get(*, ref: str, caller: Caller, token: str | None) -> Order:
+    """The order `ref`, if the caller may see it, with only its status loaded: all the
+    status machine's verdicts need (`order_status_transitions`)."""
+    order = order_rows_visible_to(caller=caller, token=token).filter(ref=ref).only("status").first()
     if order is None:
         raise OrderNotFound()
     return order
+
+
+def order_last_id(*, caller: Caller, token: str | None) -> int:
+    order_id: int | None = (
+        order_list_for_caller(caller=caller, token=token).values_list("pk", flat=True).first()
+    )
+    if order_id is None:
+        raise OrderNotFound()
+    return order_id
 
 
 @dataclass(frozen=True)
@@ -181,8 +211,10 @@ ORDER_SORTS = {
 
 
 def order_list_all(*, filters: OrderFilters) -> QuerySet[Order]:
-    """Every order, for staff, filtered and sorted (ties broken by id for stable pages)."""
-    orders = order_detail_queryset(include_private_notes=True)
+    """Every order, for staff, filtered and sorted (ties broken by id for stable pages).
+    Annotated with `amount_paid` (the `is_paid` filter), nothing prefetched: the list
+    pages through their ids and reads stored documents."""
+    orders = order_queryset()
     if filters.status:
         orders = orders.filter(status=filters.status)
     if filters.is_paid is not None:

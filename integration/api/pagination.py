@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers
 
-from kernel.api.pagination import rows_by_id_page
+from kernel.api.pagination import PageLoader, rows_by_id_page, rows_in_order
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
@@ -77,12 +77,18 @@ class Page:
         }
 
 
-def paginate(queryset: QuerySet, request: PageRequest, *, total: int | None = None) -> Page:
-    """A page of rows through `rows_by_id_page`; `total` is the number of rows when the
-    caller knows it without a COUNT(*)."""
+def paginate(
+    queryset: QuerySet,
+    request: PageRequest,
+    *,
+    total: int | None = None,
+    load: PageLoader = rows_in_order,
+) -> Page:
+    """A page of rows through `rows_by_id_page` (`load` reads them from their ids); `total`
+    is the number of rows when the caller knows it without a COUNT(*)."""
     if total is None:
         total = queryset.count()
     offset = (request.page - 1) * request.limit
     ordered = queryset.order_by(*request.ordering)
-    records = rows_by_id_page(ordered, lambda ids: ids[offset : offset + request.limit])
+    records = rows_by_id_page(ordered, lambda ids: ids[offset : offset + request.limit], load)
     return Page(records=records or [], total_records=total)

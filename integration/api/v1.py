@@ -12,20 +12,19 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from integration import selectors, services
+from integration.api import documents as order_documents
 from integration.api.auth import ApiTokenAuthentication, HasScope, request_token
 from integration.api.errors import error_body, integration_exception_handler
 from integration.api.pagination import page_request, paginate
 from integration.api.serializers import (
     CheckoutSerializer,
     OrderItemRecordSerializer,
-    OrderSerializer,
     ProductSerializer,
     ProfileOrdersQuerySerializer,
     ProfileSerializer,
@@ -33,8 +32,12 @@ from integration.api.serializers import (
 )
 from integration.models import Scope
 from kernel.api.parsers import CheckedJSONParser
+from kernel.api.renderers import JSONRenderer, RenderedJSON
 from kernel.exceptions import ObjectNotFound
+from orders import documents
+from orders.documents import order_documents_in_order
 from orders.exceptions import OrderNotFound
+from orders.models import Order
 from shop.exceptions import ProductNotFound
 from shop.selectors import product_get, product_list
 
@@ -75,6 +78,32 @@ def paginated(
     return Response(page.envelope(page_query, data))
 
 
+def paginated_orders(
+    request: Request, orders: QuerySet[Order], *, total: int | None = None
+) -> Response:
+    """A page of orders in Presscart's envelope, from their stored documents
+    (`integration.api.documents`)."""
+    page_query = page_request(
+        request.query_params.dict(), sort_fields=selectors.ORDER_SORTS, default_sort="created_at"
+    )
+    page = paginate(
+        orders,
+        page_query,
+        total=total,
+        load=lambda _, ids: order_documents_in_order(ids, order_documents.COLUMNS),
+    )
+    return Response(order_documents.integration_page_json(page, page_query, request))
+
+
+def order_response(request: Request, orders: QuerySet[Order], **kwargs: Any) -> Response:
+    """The one order of `orders` from its stored document, or 404."""
+    found = documents.order_documents(orders, order_documents.COLUMNS)
+    if not found:
+        raise OrderNotFound()
+    body = order_documents.integration_order_json(found[0], request)
+    return Response(RenderedJSON(body), **kwargs)
+
+
 class WhoAmIView(IntegrationView):
     def get_permissions(self) -> list[Any]:
         return []  # any valid token may ask who it is
@@ -100,19 +129,17 @@ class OrderListView(IntegrationView):
 
     def get(self, request: Request) -> Response:
         team = request_token(request).team
-        orders = selectors.team_orders(team)
+        orders = selectors.team_order_rows(team)
         total = selectors.team_order_count(team)
-        return paginated(request, orders, OrderSerializer, sorts=selectors.ORDER_SORTS, total=total)
+        return paginated_orders(request, orders, total=total)
 
 
 class OrderDetailView(IntegrationView):
     required_scope = Scope.ORDERS_READ
 
     def get(self, request: Request, order_id: str) -> Response:
-        order = selectors.team_order_get(
-            team=request_token(request).team, order_id=id_or_404(order_id, OrderNotFound)
-        )
-        return Response(OrderSerializer(order, context={"request": request}).data)
+        orders = selectors.team_order_rows(request_token(request).team)
+        return order_response(request, orders.filter(pk=id_or_404(order_id, OrderNotFound)))
 
 
 def _profile_not_found() -> Exception:
@@ -150,9 +177,8 @@ class CheckoutView(IntegrationView):
             lines=lines,
             discount=data.get("discount") or Decimal(0),
         )
-        order = selectors.team_order_get(team=team, order_id=order.pk)
-        body = OrderSerializer(order, context={"request": request}).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        orders = selectors.team_order_rows(team).filter(pk=order.pk)
+        return order_response(request, orders, status=status.HTTP_201_CREATED)
 
 
 class OrderItemListView(IntegrationView):
@@ -189,7 +215,7 @@ class ProfileOrderListView(IntegrationView):
             end_date=query.validated_data.get("end_date"),
             paid_only=query.validated_data["paid_orders_only"],
         )
-        return paginated(request, orders, OrderSerializer, sorts=selectors.ORDER_SORTS)
+        return paginated_orders(request, orders)
 
 
 class ProductDetailView(IntegrationView):

@@ -13,8 +13,15 @@ def rows_in_order(queryset: QuerySet, ids: list[Any]) -> list[Any]:
     return [rows[pk] for pk in ids]
 
 
+# Loads the rows of a page from its ids, in that order (`rows_in_order`, or the stored
+# documents of orders: `orders.documents.order_documents_in_order`).
+PageLoader = Callable[[QuerySet, list[Any]], list[Any]]
+
+
 def rows_by_id_page(
-    queryset: QuerySet, page_of_ids: Callable[[QuerySet], Iterable[Any] | None]
+    queryset: QuerySet,
+    page_of_ids: Callable[[QuerySet], Iterable[Any] | None],
+    load: PageLoader = rows_in_order,
 ) -> list[Any] | None:
     """Page through primary keys, then load only that page's rows (both APIs' lists).
 
@@ -23,4 +30,4 @@ def rows_by_id_page(
     `page_of_ids` picks the page from the queryset's bare ids (None: no paging asked).
     """
     ids = page_of_ids(queryset.values_list("pk", flat=True))
-    return None if ids is None else rows_in_order(queryset, list(ids))
+    return None if ids is None else load(queryset, list(ids))

@@ -10,13 +10,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orders import selectors, services
+from kernel.api.renderers import RenderedJSON
+from orders import documents, selectors, services
+from orders.api.documents import (
+    COLUMNS,
+    order_url_maker,
+    storefront_order_json,
+    storefront_orders_json,
+)
 from orders.api.serializers import (
     OrderListFilterSerializer,
-    OrderSerializer,
     OrderStatusSerializer,
     OrderStatusUpdateSerializer,
 )
+from orders.exceptions import OrderNotFound
 from orders.models import Order
 from shop.api.pagination import LinkHeaderPagination
 
@@ -37,8 +44,15 @@ def order_for_request(request: Request, ref: str, *, with_details: bool = True) 
     )
 
 
-def order_response(request: Request, order: Order) -> Response:
-    return Response(OrderSerializer(order, context={"request": request}).data)
+def order_response(request: Request, orders: QuerySet[Order]) -> Response:
+    """The one order of `orders` from its stored document (`orders.api.documents`), or 404."""
+    found = documents.order_documents(orders, COLUMNS)
+    if not found:
+        raise OrderNotFound()
+    body = storefront_order_json(
+        found[0], order_url=order_url_maker(request), staff=request.user.is_staff
+    )
+    return Response(RenderedJSON(body))
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -67,29 +81,41 @@ class OrderAllView(OrderAPIView):
 def paginated_orders(
     request: Request, view: APIView, orders: QuerySet[Order], *, count: int | None = None
 ) -> Response:
-    """A page of full orders; `count`, when known, saves counting the rows."""
+    """A page of full orders, from their stored documents; `count`, when known, saves
+    counting the rows."""
     paginator = LinkHeaderPagination()
-    page: list[Order] | None = paginator.paginate_queryset(orders, request, view=view, count=count)
-    data = OrderSerializer(page, many=True, context={"request": request}).data
-    return paginator.get_paginated_response(data)
+    page = paginator.paginate_queryset(
+        orders,
+        request,
+        view=view,
+        count=count,
+        load=lambda _, ids: documents.order_documents_in_order(ids, COLUMNS),
+    )
+    body = storefront_orders_json(
+        page or [], order_url=order_url_maker(request), staff=request.user.is_staff
+    )
+    return paginator.get_paginated_response(body)
 
 
 class OrderLastView(OrderAPIView):
     def get(self, request: Request) -> Response:
-        order = selectors.order_last(caller=request.user, token=request_token(request))
-        return order_response(request, order)
+        order_id = selectors.order_last_id(caller=request.user, token=request_token(request))
+        return order_response(request, Order.objects.filter(pk=order_id))
 
 
 class OrderDetailView(OrderAPIView):
     def get(self, request: Request, ref: str) -> Response:
-        return order_response(request, order_for_request(request, ref))
+        visible = selectors.order_rows_visible_to(caller=request.user, token=request_token(request))
+        return order_response(request, visible.filter(ref=ref[:32]))
 
 
 class OrderStatusView(OrderAPIView):
     permission_classes = [IsAdminUser]
 
     def get(self, request: Request, ref: str) -> Response:
-        order = order_for_request(request, ref, with_details=False)
+        order = selectors.order_status_get(
+            ref=ref[:32], caller=request.user, token=request_token(request)
+        )
         data = {
             "status": order.status,
             "status_display": order.get_status_display(),

@@ -13,7 +13,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kernel.api.pagination import rows_by_id_page
+from kernel.api.pagination import PageLoader, rows_by_id_page, rows_in_order
 from kernel.conf import orderly_setting
 
 
@@ -44,10 +44,15 @@ class LinkHeaderPagination(PageNumberPagination):
         return orderly_setting("MAX_PAGE_SIZE")
 
     def paginate_queryset(  # type: ignore[override]  # takes querysets only
-        self, queryset: QuerySet, request: Request, view: Any = None, count: int | None = None
+        self,
+        queryset: QuerySet,
+        request: Request,
+        view: Any = None,
+        count: int | None = None,
+        load: PageLoader = rows_in_order,
     ) -> list[Any] | None:
-        """A page of rows through `rows_by_id_page`. `count` is the number of rows when
-        the caller knows it without a COUNT(*)."""
+        """A page of rows through `rows_by_id_page` (`load` reads them from their ids).
+        `count` is the number of rows when the caller knows it without a COUNT(*)."""
         # DRF builds its paginator from this class attribute; a partial carries the count.
         self.django_paginator_class = partial(  # type: ignore[assignment]
             KnownCountPaginator, known_count=count
@@ -55,6 +60,7 @@ class LinkHeaderPagination(PageNumberPagination):
         return rows_by_id_page(
             queryset,
             lambda ids: super(LinkHeaderPagination, self).paginate_queryset(ids, request, view),
+            load,
         )
 
     def get_paginated_response(self, data: Any) -> Response:

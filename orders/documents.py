@@ -1,0 +1,123 @@
+"""Each order's documents (the order as each API renders it), kept current beside it.
+
+The same order is read far more often than it changes: buyers refresh their order page,
+integrations poll. So each API's rendering of an order is stored (`OrderDocument`), and a
+read fetches it with the order's row in one indexed query instead of loading the order,
+its items, payments and notes as model instances and serializing them (4 queries and
+about a millisecond of Python per order; README "Performance" has the figures).
+
+- **Current or not used.** A document counts only while its `revision` equals its
+  order's, which PostgreSQL triggers raise in every transaction that changes the order,
+  its items, payments, refunds or notes (migration 0005), whoever writes; and while its
+  `shape` is the running code's (`document_shape`).
+- **Rendered once per change.** The events outbox renders the document in the change's
+  transaction (`order_document_refresh`) and its event carries the same document. A read
+  that finds no current document (a change no event announces, an order older than this
+  table) renders and stores it then.
+- **No wire shape here.** Each API registers how it renders its part of the row
+  (`register_document_part`): the storefront in `orders.api.documents`, `/v1/` in
+  `integration.api.documents`. Those modules also fill in, per request, what a stored
+  document leaves open (links on the request's host, the order token, the notes the
+  caller may see).
+- SQLite (the demo) has no such triggers: there documents are rendered on every read and
+  never stored.
+"""
+
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from kernel.conf import orderly_setting
+from orders.models import Order, OrderDocument
+from orders.selectors import order_detail_queryset
+
+# Renders an order (an `order_detail_queryset` row, private notes included) into some of
+# `OrderDocument`'s text columns.
+DocumentPart = Callable[[Order], dict[str, str | None]]
+
+_PARTS: dict[str, DocumentPart] = {}
+
+# Raise when any part renders differently, so documents stored by older code are redone.
+_SHAPE_VERSION = 1
+
+
+def register_document_part(name: str, render: DocumentPart) -> None:
+    """Add (or replace) one API's part of every order's documents (from `AppConfig.ready`)."""
+    _PARTS[name] = render
+
+
+def document_shape() -> int:
+    """The running code's shape of documents: its version, the parts and the settings
+    they render (the currency)."""
+    key = f"{_SHAPE_VERSION}:{','.join(sorted(_PARTS))}:{orderly_setting('CURRENCY')}"
+    return zlib.crc32(key.encode())
+
+
+def documents_kept() -> bool:
+    """Whether documents are stored: only where triggers keep revisions (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+@dataclass(frozen=True)
+class StoredOrder:
+    """What a read takes from the order row beside its documents."""
+
+    pk: int
+    ref: str
+    token_sealed: str
+    texts: dict[str, str | None]
+
+
+def order_documents(orders: QuerySet[Order], columns: Sequence[str]) -> list[StoredOrder]:
+    """The documents (`columns`) of `orders`, in the queryset's order: one query when they
+    are current, and the stale or missing ones rendered and stored now."""
+    shape, kept = document_shape(), documents_kept()
+    fields = ["pk", "ref", "token_sealed", "revision", "document__revision", "document__shape"]
+    found = []
+    for row in orders.values_list(*fields, *(f"document__{column}" for column in columns)):
+        pk, ref, token_sealed, revision, stored_revision, stored_shape, *texts = row
+        if not (kept and stored_revision == revision and stored_shape == shape):
+            rendered = order_document_refresh(pk)
+            texts = [rendered[column] for column in columns]
+        found.append(StoredOrder(pk, ref, token_sealed, dict(zip(columns, texts, strict=True))))
+    return found
+
+
+def order_documents_in_order(ids: Iterable[int], columns: Sequence[str]) -> list[StoredOrder]:
+    """The documents of the orders `ids`, in that order (a page of a list)."""
+    ids = list(ids)
+    by_pk = {doc.pk: doc for doc in order_documents(Order.objects.filter(pk__in=ids), columns)}
+    return [by_pk[pk] for pk in ids]
+
+
+def order_document_refresh(order_id: int) -> dict[str, str | None]:
+    """Render the order's documents now, store them where they are kept, and return them.
+
+    The order row is held `FOR SHARE` meanwhile: a change to the order or its rows raises
+    its revision by updating that row, so it waits until the document is stored, and then
+    makes it stale. Inside the changing transaction itself (the events outbox) the row is
+    already held, and the document shows that transaction's changes.
+    """
+    # No savepoint inside a caller's transaction: if this fails, the caller's change fails.
+    with transaction.atomic(savepoint=False):
+        if documents_kept():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM orders_order WHERE id = %s FOR SHARE", [order_id])
+        order = order_detail_queryset(include_private_notes=True).get(pk=order_id)
+        texts: dict[str, str | None] = {}
+        for render in _PARTS.values():
+            texts.update(render(order))
+        if documents_kept():
+            document = OrderDocument(
+                order_id=order_id, revision=order.revision, shape=document_shape(), **texts
+            )
+            OrderDocument.objects.bulk_create(
+                [document],
+                update_conflicts=True,
+                unique_fields=["order"],
+                update_fields=["revision", "shape", *texts],
+            )
+    return texts
