@@ -96,16 +96,14 @@ def order_documents_in_order(ids: Iterable[int], columns: Sequence[str]) -> list
 def order_document_refresh(order_id: int) -> dict[str, str | None]:
     """Render the order's documents now, store them where they are kept, and return them.
 
-    The order row is held `FOR SHARE` meanwhile: a change to the order or its rows raises
-    its revision by updating that row, so it waits until the document is stored, and then
-    makes it stale. Inside the changing transaction itself (the events outbox) the row is
-    already held, and the document shows that transaction's changes.
+    No lock is needed. The revision is read with the order row, by the first query; what
+    the later queries read (items, payments, notes) is at least as new. If a change was
+    committed in between, it raised the order's revision past the stored one, so the
+    document is never used and the next read renders it again. Inside the changing
+    transaction itself (the events outbox) it shows that transaction's changes.
     """
     # No savepoint inside a caller's transaction: if this fails, the caller's change fails.
     with transaction.atomic(savepoint=False):
-        if documents_kept():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1 FROM orders_order WHERE id = %s FOR SHARE", [order_id])
         order = order_detail_queryset(include_private_notes=True).get(pk=order_id)
         texts: dict[str, str | None] = {}
         for render in _PARTS.values():

@@ -11,7 +11,7 @@ the order's `OrderDocument` row, and a read fetches it and fills in three slots:
 - `notes`: every note for staff, the public ones for everyone else.
 
 A test renders the same orders both ways and compares the bytes
-(tests/api/storefront/test_order_documents.py).
+(tests/api/integration/test_order_documents.py, with the `/v1/` one).
 """
 
 import secrets

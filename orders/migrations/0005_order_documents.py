@@ -4,10 +4,7 @@ PostgreSQL triggers raise `orders_order.revision` in the changing transaction it
 every update of the order, and on every insert, update or delete of its items, payments,
 notes, and its payments' refunds. So whatever writes (a service, the admin, a script in
 `psql`), a document rendered before the change no longer matches its order's revision,
-and the next read or change renders it again. The child triggers raise the revision by
-updating the order row, so they also take that row's lock: a document rendered while
-holding the lock (`FOR SHARE`, `orders.documents`) can't miss a concurrent change.
-SQLite has no such triggers; there documents are rendered on every read and never stored.
+and the next read or change renders it again (`orders.documents`). SQLite has no such triggers; there documents are rendered on every read and never stored.
 """
 
 import django.db.models.deletion

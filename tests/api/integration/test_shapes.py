@@ -134,4 +134,10 @@ def test_v1_reads_cost_the_same_for_one_row_or_many(v1, team, profile, catalogue
     many[urls[-1]] = queries(v1, f"/v1/orders/{rich.pk}")
 
     assert many == few
+    # Measured. Every read: the token and its rate-limit counter. An order is its stored
+    # document, one query (`orders.documents`); lists add their total (kept counts for
+    # /v1/orders, COUNT(*) for a profile's, after reading the profile) and page by ids.
+    assert few[f"/v1/orders/{first.pk}"] == 3
+    assert few["/v1/orders"] == 5
+    assert few[f"/v1/profiles/{profile.pk}/orders"] == 6
     assert max(few.values()) <= 8, few
