@@ -1,6 +1,7 @@
 """Reads of the integration API, always scoped to the token's team: another team's
 objects are simply not found."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -8,8 +9,11 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from integration.models import ApiToken
 from kernel.exceptions import ObjectNotFound
 from kernel.money import ZERO, quantize_money
+from kernel.queries import PreparedQuery
+from orders.documents import StoredOrder, document_fields, stored_orders
 from orders.exceptions import OrderNotFound
 from orders.models import Order, OrderItem
 from orders.selectors import order_count_for_team, order_queryset, paid_condition
@@ -32,10 +36,54 @@ def team_orders(team: Team) -> QuerySet[Order]:
     return order_queryset().filter(team=team).prefetch_related(items)  # type: ignore[no-redef]
 
 
-def team_order_rows(team: Team) -> QuerySet[Order]:
+_TOKEN_FIELDS = [field.attname for field in ApiToken._meta.concrete_fields]
+_TEAM_FIELDS = [field.attname for field in Team._meta.concrete_fields]
+
+# Every `/v1/` request looks its token up, with its team: prepared once (`kernel.queries`).
+_TOKEN_BY_DIGEST = PreparedQuery(
+    lambda key, digest: (
+        ApiToken.objects.filter(digest=digest)
+        .order_by()
+        .values_list(*_TOKEN_FIELDS, *(f"team__{name}" for name in _TEAM_FIELDS))
+    )
+)
+
+
+def api_token_by_digest(digest: str) -> ApiToken | None:
+    """The token stored under `digest`, with its team, or None."""
+    rows = _TOKEN_BY_DIGEST.rows(None, digest=digest)
+    if not rows:
+        return None
+    values = rows[0]
+    token = ApiToken.from_db("default", _TOKEN_FIELDS, values[: len(_TOKEN_FIELDS)])
+    token.team = Team.from_db("default", _TEAM_FIELDS, values[len(_TOKEN_FIELDS) :])
+    return token
+
+
+def team_order_rows(team: Team | int) -> QuerySet[Order]:
     """The team's orders as plain rows: reads of stored documents and list pages take
     their ids and a few columns, nothing annotated or prefetched."""
     return Order.objects.filter(team=team)
+
+
+# One of the team's orders with its documents: `GET /v1/orders/{id}`, the API's busiest
+# read, so prepared once (`kernel.queries`).
+_TEAM_ORDER_DOCUMENT = PreparedQuery(
+    lambda columns, team_id, order_id: (
+        team_order_rows(team_id)
+        .filter(pk=order_id)
+        .order_by()
+        .values_list(*document_fields(columns))
+    )
+)
+
+
+def team_order_document(*, team: Team, order_id: int, columns: Sequence[str]) -> StoredOrder:
+    rows = _TEAM_ORDER_DOCUMENT.rows(tuple(columns), team_id=team.pk, order_id=order_id)
+    found = stored_orders(rows, columns)
+    if not found:
+        raise OrderNotFound()
+    return found[0]
 
 
 def team_order_count(team: Team) -> int | None:

@@ -20,6 +20,7 @@ from integration.models import (
     token_digest,
 )
 from integration.ratelimit import parse_rate
+from integration.selectors import api_token_by_digest
 from kernel.exceptions import InvalidRequest, ObjectNotFound
 from kernel.money import ZERO, quantize_money
 from orders.models import Order, OrderItem
@@ -92,7 +93,7 @@ def api_token_authenticate(raw: str) -> ApiToken:
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         raise InvalidToken("Malformed API token.")
     digest = token_digest(raw)
-    token = ApiToken.objects.select_related("team").filter(digest=digest).first()
+    token = api_token_by_digest(digest)
     # The lookup is by digest; comparing again in constant time costs nothing.
     if token is None or not hmac.compare_digest(token.digest, digest):
         raise InvalidToken("Invalid API token.")

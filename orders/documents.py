@@ -26,13 +26,16 @@ about a millisecond of Python per order; README "Performance" has the figures).
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from kernel.conf import orderly_setting
+from kernel.queries import PreparedQuery
+from kernel.types import Caller
 from orders.models import Order, OrderDocument
-from orders.selectors import order_detail_queryset
+from orders.selectors import order_detail_queryset, order_visibility, visible_orders
 
 # Renders an order (an `order_detail_queryset` row, private notes included) into some of
 # `OrderDocument`'s text columns.
@@ -71,19 +74,54 @@ class StoredOrder:
     texts: dict[str, str | None]
 
 
-def order_documents(orders: QuerySet[Order], columns: Sequence[str]) -> list[StoredOrder]:
-    """The documents (`columns`) of `orders`, in the queryset's order: one query when they
-    are current, and the stale or missing ones rendered and stored now."""
-    shape, kept = document_shape(), documents_kept()
+def document_fields(columns: Sequence[str]) -> list[str]:
+    """What a read takes of each order: its row facts, the stored document's revision and
+    shape, and the `columns` (`StoredOrder`, `stored_orders`)."""
     fields = ["pk", "ref", "token_sealed", "revision", "document__revision", "document__shape"]
+    return [*fields, *(f"document__{column}" for column in columns)]
+
+
+def stored_orders(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> list[StoredOrder]:
+    """The `document_fields` rows as documents: current ones as fetched, the stale or
+    missing ones rendered and stored now."""
+    shape, kept = document_shape(), documents_kept()
     found = []
-    for row in orders.values_list(*fields, *(f"document__{column}" for column in columns)):
-        pk, ref, token_sealed, revision, stored_revision, stored_shape, *texts = row
+    for pk, ref, token_sealed, revision, stored_revision, stored_shape, *texts in rows:
         if not (kept and stored_revision == revision and stored_shape == shape):
             rendered = order_document_refresh(pk)
             texts = [rendered[column] for column in columns]
         found.append(StoredOrder(pk, ref, token_sealed, dict(zip(columns, texts, strict=True))))
     return found
+
+
+def order_documents(orders: QuerySet[Order], columns: Sequence[str]) -> list[StoredOrder]:
+    """The documents (`columns`) of `orders`, in the queryset's order."""
+    return stored_orders(orders.values_list(*document_fields(columns)), columns)
+
+
+# The order `ref` if the caller may open it, with its documents: the storefront's order
+# page, its busiest read, so prepared once per kind of caller (`kernel.queries`).
+_VISIBLE_BY_REF = PreparedQuery(
+    lambda key, ref, **values: (
+        visible_orders(Order.objects.all(), key[0], values)
+        .filter(ref=ref)
+        .order_by()
+        .values_list(*document_fields(key[1]))
+    )
+)
+
+
+def order_document_visible(
+    *, ref: str, caller: Caller, token: str | None, columns: Sequence[str]
+) -> StoredOrder | None:
+    """The order `ref` with its documents, or None when the caller may not open it
+    (`orders.selectors.order_visibility`)."""
+    kind, values = order_visibility(caller=caller, token=token)
+    if kind == "nobody":
+        return None
+    rows = _VISIBLE_BY_REF.rows((kind, tuple(columns)), ref=ref, **values)
+    found = stored_orders(rows, columns)
+    return found[0] if found else None
 
 
 def order_documents_in_order(ids: Iterable[int], columns: Sequence[str]) -> list[StoredOrder]:

@@ -8,7 +8,7 @@ Visibility is a queryset filter: an order the caller may not see is simply not f
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import connection
 from django.db.models import DecimalField, F, Func, Prefetch, Q, QuerySet, Sum
@@ -89,9 +89,9 @@ def order_detail_queryset(*, include_private_notes: bool) -> QuerySet[Order]:
     )
 
 
-def _own_or_team_orders(user: Caller) -> Q:
+def _own_or_team_orders(user_id: int) -> Q:
     """A customer's orders, and those of the teams they are a member of."""
-    return Q(user=user) | Q(team__in=Team.objects.filter(members=user.pk))
+    return Q(user=user_id) | Q(team__in=Team.objects.filter(members=user_id))
 
 
 def _own_or_team_orders_for_listing(user: Caller) -> Q:
@@ -118,22 +118,38 @@ def orders_visible_to(
         if with_details
         else order_queryset()
     )
-    return _visible(orders, caller=caller, token=token)
+    return visible_orders(orders, *order_visibility(caller=caller, token=token))
 
 
 def order_rows_visible_to(*, caller: Caller, token: str | None) -> QuerySet[Order]:
     """The same orders as plain rows, for reads that take a few columns (stored
     documents, the status): no money annotation, nothing prefetched."""
-    return _visible(Order.objects.all(), caller=caller, token=token)
+    return visible_orders(Order.objects.all(), *order_visibility(caller=caller, token=token))
 
 
-def _visible(orders: QuerySet[Order], *, caller: Caller, token: str | None) -> QuerySet[Order]:
+# Who may open which orders, as a kind and the values its filter needs (`visible_orders`).
+Visibility = tuple[str, dict[str, Any]]
+
+
+def order_visibility(*, caller: Caller, token: str | None) -> Visibility:
     if caller.is_staff:
-        return orders
+        return "staff", {}
     if caller.is_authenticated:
-        return orders.filter(_own_or_team_orders(caller))
+        return "customer", {"user_id": caller.pk}
     if token:
-        return orders.filter(token_digest=order_token_digest(token))
+        return "token", {"token_digest": order_token_digest(token)}
+    return "nobody", {}
+
+
+def visible_orders(orders: QuerySet[Order], kind: str, values: dict[str, Any]) -> QuerySet[Order]:
+    """`orders` narrowed to those a caller of this `order_visibility` may open: staff
+    all, a customer theirs and their teams', a visitor the order of the token."""
+    if kind == "staff":
+        return orders
+    if kind == "customer":
+        return orders.filter(_own_or_team_orders(values["user_id"]))
+    if kind == "token":
+        return orders.filter(token_digest=values["token_digest"])
     return orders.none()
 
 

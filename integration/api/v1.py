@@ -34,7 +34,6 @@ from integration.models import Scope
 from kernel.api.parsers import CheckedJSONParser
 from kernel.api.renderers import JSONRenderer, RenderedJSON
 from kernel.exceptions import ObjectNotFound
-from orders import documents
 from orders.documents import order_documents_in_order
 from orders.exceptions import OrderNotFound
 from orders.models import Order
@@ -95,12 +94,12 @@ def paginated_orders(
     return Response(order_documents.integration_page_json(page, page_query, request))
 
 
-def order_response(request: Request, orders: QuerySet[Order], **kwargs: Any) -> Response:
-    """The one order of `orders` from its stored document, or 404."""
-    found = documents.order_documents(orders, order_documents.COLUMNS)
-    if not found:
-        raise OrderNotFound()
-    body = order_documents.integration_order_json(found[0], request)
+def order_response(request: Request, order_id: int, **kwargs: Any) -> Response:
+    """The team's order from its stored document (`integration.api.documents`), or 404."""
+    stored = selectors.team_order_document(
+        team=request_token(request).team, order_id=order_id, columns=order_documents.COLUMNS
+    )
+    body = order_documents.integration_order_json(stored, request)
     return Response(RenderedJSON(body), **kwargs)
 
 
@@ -138,8 +137,7 @@ class OrderDetailView(IntegrationView):
     required_scope = Scope.ORDERS_READ
 
     def get(self, request: Request, order_id: str) -> Response:
-        orders = selectors.team_order_rows(request_token(request).team)
-        return order_response(request, orders.filter(pk=id_or_404(order_id, OrderNotFound)))
+        return order_response(request, id_or_404(order_id, OrderNotFound))
 
 
 def _profile_not_found() -> Exception:
@@ -177,8 +175,7 @@ class CheckoutView(IntegrationView):
             lines=lines,
             discount=data.get("discount") or Decimal(0),
         )
-        orders = selectors.team_order_rows(team).filter(pk=order.pk)
-        return order_response(request, orders, status=status.HTTP_201_CREATED)
+        return order_response(request, order.pk, status=status.HTTP_201_CREATED)
 
 
 class OrderItemListView(IntegrationView):

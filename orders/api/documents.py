@@ -16,9 +16,6 @@ A test renders the same orders both ways and compares the bytes
 
 import secrets
 from collections.abc import Callable
-from typing import Any
-
-from django.urls import reverse
 
 from kernel.api.renderers import RenderedJSON, json_text
 from orders.api.serializers import note_representation, order_representation
@@ -57,25 +54,19 @@ def storefront_order_text(text: str, *, url: str, token: str | None, notes: str)
     return f"{head}{json_text(url)}{after_url}{json_text(token)}{after_token}{notes}{tail}"
 
 
-def order_url_maker(request: Any) -> Callable[[str], str]:
-    """ref -> the order's absolute URL on the request's host; `reverse()` runs once."""
-    placeholder = "0000-ref-placeholder"
-    path = reverse("storefront:order-detail", kwargs={"ref": placeholder})
-    template = request.build_absolute_uri(path) if request is not None else path
-    return lambda ref: template.replace(placeholder, ref)
-
-
 def storefront_order_json(
-    stored: StoredOrder, *, order_url: Callable[[str], str], staff: bool
+    stored: StoredOrder, *, order_url: Callable[[str], str], staff: bool, token: str | None = None
 ) -> str:
-    """The order as the storefront serves it to this caller (staff see private notes)."""
+    """The order as the storefront serves it to this caller (staff see private notes).
+    `token`: the order's token when the request was found by it, which saves opening
+    the sealed copy."""
     texts = stored.texts
     notes = texts["notes_all"] if staff else texts["notes_public"]
     assert texts["storefront"] is not None and notes is not None  # always rendered
     return storefront_order_text(
         texts["storefront"],
         url=order_url(stored.ref),
-        token=order_guest_token(stored),
+        token=token or order_guest_token(stored),
         notes=notes,
     )
 

@@ -12,16 +12,12 @@ from rest_framework.views import APIView
 
 from kernel.api.renderers import RenderedJSON
 from orders import documents, selectors, services
-from orders.api.documents import (
-    COLUMNS,
-    order_url_maker,
-    storefront_order_json,
-    storefront_orders_json,
-)
+from orders.api.documents import COLUMNS, storefront_order_json, storefront_orders_json
 from orders.api.serializers import (
     OrderListFilterSerializer,
     OrderStatusSerializer,
     OrderStatusUpdateSerializer,
+    order_url_maker,
 )
 from orders.exceptions import OrderNotFound
 from orders.models import Order
@@ -44,13 +40,15 @@ def order_for_request(request: Request, ref: str, *, with_details: bool = True) 
     )
 
 
-def order_response(request: Request, orders: QuerySet[Order]) -> Response:
-    """The one order of `orders` from its stored document (`orders.api.documents`), or 404."""
-    found = documents.order_documents(orders, COLUMNS)
-    if not found:
+def order_response(
+    request: Request, stored: documents.StoredOrder | None, token: str | None = None
+) -> Response:
+    """The order from its stored document (`orders.api.documents`), or 404. `token`: the
+    order's own token, when the order was found by it."""
+    if stored is None:
         raise OrderNotFound()
     body = storefront_order_json(
-        found[0], order_url=order_url_maker(request), staff=request.user.is_staff
+        stored, order_url=order_url_maker(request), staff=request.user.is_staff, token=token
     )
     return Response(RenderedJSON(body))
 
@@ -100,13 +98,20 @@ def paginated_orders(
 class OrderLastView(OrderAPIView):
     def get(self, request: Request) -> Response:
         order_id = selectors.order_last_id(caller=request.user, token=request_token(request))
-        return order_response(request, Order.objects.filter(pk=order_id))
+        (stored,) = documents.order_documents_in_order([order_id], COLUMNS)
+        return order_response(request, stored)
 
 
 class OrderDetailView(OrderAPIView):
     def get(self, request: Request, ref: str) -> Response:
-        visible = selectors.order_rows_visible_to(caller=request.user, token=request_token(request))
-        return order_response(request, visible.filter(ref=ref[:32]))
+        token = request_token(request)
+        stored = documents.order_document_visible(
+            ref=ref[:32], caller=request.user, token=token, columns=COLUMNS
+        )
+        # A visitor's order is found by its token alone: the token is the order's.
+        return order_response(
+            request, stored, token=None if request.user.is_authenticated else token
+        )
 
 
 class OrderStatusView(OrderAPIView):
