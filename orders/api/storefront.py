@@ -60,7 +60,7 @@ def order_response(
 def status_document(status_: str) -> str:
     """The status view's body for an order in `status_`, rendered once per status: the
     machine's transitions have no conditions, so its verdicts depend on the status alone."""
-    transitions = Order._meta.get_field("status").get_all_transitions(Order)  # type: ignore[attr-defined]
+    transitions = Order._meta.get_field("status").get_all_transitions(Order)
     if any(transition.conditions for transition in transitions):
         raise ImproperlyConfigured("A conditional status transition needs a status view per order.")
     order = Order(status=status_)
