@@ -50,23 +50,34 @@ class PreparedQuery:
         return rows
 
     def _compile(self, key: Any, values: dict[str, Any]) -> "_Compiled":
-        placeholders = {name: _placeholder(value) for name, value in values.items()}
-        queryset = self.build(key, **placeholders)
-        compiler = queryset.query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        columns = [select[0] for select in compiler.select[: compiler.col_count]]
-        names_by_placeholder = {placeholder: name for name, placeholder in placeholders.items()}
-        names = [
-            names_by_placeholder.get(param) if isinstance(param, int | str) else None
-            for param in params
-        ]
-        missing = set(placeholders) - set(names)
-        if missing:
+        """Compile twice with different placeholders: a parameter is a value's place when
+        it is that value's placeholder both times, and the SQL must not change."""
+        compiler, (sql, params), names = self._placed(key, values)
+        _, (second_sql, second_params), second_names = self._placed(key, values)
+        same_shape = (sql, names, _constants(params, names)) == (
+            second_sql,
+            second_names,
+            _constants(second_params, second_names),
+        )
+        if not same_shape or set(values) - set(names):
             raise ValueError(
-                f"The ORM changed the values of {sorted(missing)}: only plain equality"
-                " lookups may take a placeholder."
+                f"Can't prepare {key!r}: the ORM changed the values {sorted(values)} or the"
+                " query's shape depends on them; only plain equality lookups may take one."
             )
+        columns = [select[0] for select in compiler.select[: compiler.col_count]]
         return _Compiled(sql, names, list(params), compiler, compiler.get_converters(columns))
+
+    def _placed(
+        self, key: Any, values: dict[str, Any]
+    ) -> tuple[SQLCompiler, tuple[str, tuple[Any, ...]], list[str | None]]:
+        placeholders = {name: _placeholder(value) for name, value in values.items()}
+        compiler = self.build(key, **placeholders).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        by_placeholder = {placeholder: name for name, placeholder in placeholders.items()}
+        names = [
+            by_placeholder.get(param) if isinstance(param, int | str) else None for param in params
+        ]
+        return compiler, (sql, tuple(params)), names
 
 
 @dataclass(frozen=True)
@@ -78,10 +89,15 @@ class _Compiled:
     converters: dict[int, Any]
 
 
+def _constants(params: tuple[Any, ...], names: list[str | None]) -> list[Any]:
+    return [param for param, name in zip(params, names, strict=True) if name is None]
+
+
 def _placeholder(value: Any) -> Any:
-    """A value of the same type that no real value equals (checked where it is used)."""
+    """A random value of the same type, within any integer column's range (the ORM knows
+    that an out-of-range value matches nothing and would drop the condition)."""
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError(f"A placeholder stands for an int or a str, not {type(value).__name__}.")
     if isinstance(value, int):
-        return -(2**62) - secrets.randbelow(2**40)
+        return 1_000_000_000 + secrets.randbelow(1_000_000_000)
     return f"placeholder:{secrets.token_hex(16)}"

@@ -124,10 +124,27 @@ def order_document_visible(
     return found[0] if found else None
 
 
+# The orders of a list page with their documents, prepared once per page size: pages are
+# padded up to one of these sizes (repeating an id), so a few shapes serve every list.
+_PAGE_SIZES = (1, 5, 10, 20, 25, 50, 100)
+_BY_IDS = PreparedQuery(
+    lambda key, **ids: (
+        Order.objects.filter(pk__in=list(ids.values()))
+        .order_by()
+        .values_list(*document_fields(key[1]))
+    )
+)
+
+
 def order_documents_in_order(ids: Iterable[int], columns: Sequence[str]) -> list[StoredOrder]:
     """The documents of the orders `ids`, in that order (a page of a list)."""
     ids = list(ids)
-    by_pk = {doc.pk: doc for doc in order_documents(Order.objects.filter(pk__in=ids), columns)}
+    if not ids:
+        return []
+    size = next((size for size in _PAGE_SIZES if size >= len(ids)), len(ids))
+    padded = ids + [ids[-1]] * (size - len(ids))
+    rows = _BY_IDS.rows((size, tuple(columns)), **{f"id{n}": pk for n, pk in enumerate(padded)})
+    by_pk = {doc.pk: doc for doc in stored_orders(rows, columns)}
     return [by_pk[pk] for pk in ids]
 
 

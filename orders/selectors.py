@@ -284,9 +284,24 @@ def order_count_all(*, filters: OrderFilters) -> int | None:
     return _kept_order_count(counts)
 
 
+# A team's kept count, on every `/v1/orders` page: prepared once (`kernel.queries`).
+_TEAM_COUNT = PreparedQuery(
+    lambda key, team_id: (
+        OrderStatusCount.objects.filter(team_key=team_id)
+        .order_by()
+        .values("team_key")
+        .annotate(total=Sum("count"))
+        .values_list("total")
+    )
+)
+
+
 def order_count_for_team(*, team_id: int) -> int | None:
     """How many orders a team has, from the kept counts; None where they aren't kept."""
-    return _kept_order_count(OrderStatusCount.objects.filter(team_key=team_id))
+    if connection.vendor != "postgresql":
+        return None
+    rows = _TEAM_COUNT.rows(None, team_id=team_id)
+    return int(rows[0][0]) if rows else 0
 
 
 def order_payable_error(order: Order) -> str | None:
