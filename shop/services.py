@@ -104,7 +104,9 @@ def basket_merge(*, source: Basket, target: Basket) -> None:
     source.delete()
 
 
-@transaction.atomic
+# No savepoint of its own: the storefront runs it in the request's one transaction (with
+# the session naming the basket), which a failed add rolls back whole anyway.
+@transaction.atomic(savepoint=False)
 def basket_add_item(
     *,
     basket: Basket,
@@ -123,9 +125,12 @@ def basket_add_item(
         raise InvalidRequest(exc.message, field=exc.field) from exc
     basket = basket_lock(basket)
     ref = ref or default_item_ref(product_type, product.pk)
-    item = basket.items.filter(ref=ref).first()
+    # One read of the lines answers both questions: is this ref there, and how many are
+    # there (at most BASKET_MAX_ITEMS rows).
+    lines = list(basket.items.all())
+    item = next((line for line in lines if line.ref == ref), None)
     if item is None:
-        maximum = line_count_over_limit(basket.items.count() + 1)
+        maximum = line_count_over_limit(len(lines) + 1)
         if maximum is not None:
             raise BasketLimitExceeded(
                 f"A basket holds at most {maximum} different items.",
@@ -182,8 +187,13 @@ def basket_remove_item(*, basket: Basket, ref: str) -> None:
 def basket_clear(*, basket: Basket, with_extra: bool = False) -> None:
     """Empty the basket; `with_extra` forgets its `extra` too (after checkout, whose
     order keeps it), while a shopper emptying their basket keeps it, as salesman does."""
-    basket = basket_lock(basket)
-    basket.items.all().delete()
+    basket_clear_locked(basket_lock(basket), with_extra=with_extra)
+
+
+def basket_clear_locked(basket: Basket, *, with_extra: bool = False) -> None:
+    """`basket_clear` for a caller that holds the basket's lock (`basket_lock`) in its
+    transaction already, as checkout does: no second lock, no savepoint."""
+    BasketItem.objects.filter(basket=basket).delete()
     if with_extra:
         basket.extra = {}
     basket.save(update_fields=["extra", "updated_at"] if with_extra else ["updated_at"])

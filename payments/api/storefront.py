@@ -1,6 +1,7 @@
 """Storefront views where money moves: checkout, paying an order, refunding it."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -33,15 +34,40 @@ class CheckoutSerializer(serializers.Serializer):
 
     def validate_payment_method(self, value: str) -> str:
         request = self.context["request"]
-        error = selectors.checkout_payment_method_error(
-            value,
+        if selectors.payment_method_offered(value, actor=request.user, paying="baskets") is None:
+            raise serializers.ValidationError(selectors.invalid_choice_message(value))
+        return value
+
+    def to_internal_value(self, data: Any) -> Any:
+        # Whether the method can pay this basket (an empty basket, a method's own rule)
+        # is checked by the checkout itself, with the basket locked and priced once. Only
+        # when another field is wrong, and no checkout follows, is the basket priced here,
+        # so that its answer comes in the same 400 as the others.
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors = exc.detail
+            if not isinstance(errors, dict) or "payment_method" in errors:
+                raise
+            method_error = self._basket_error(data)
+            if method_error is None:
+                raise
+            reported: dict[str, Any] = {**errors, "payment_method": [method_error]}
+            in_field_order = {
+                name: reported[name] for name, _ in self.fields.items() if name in reported
+            }
+            raise serializers.ValidationError({**in_field_order, **reported}) from exc
+
+    def _basket_error(self, data: Any) -> str | None:
+        identifier = data.get("payment_method") if isinstance(data, dict) else None
+        if not isinstance(identifier, str):
+            return None
+        request = self.context["request"]
+        return selectors.checkout_payment_method_error(
+            identifier,
             basket=basket_priced(self.context["basket"], user=request.user),
             context=PaymentContext(actor=request.user, base_url=base_url(request)),
         )
-        if error is not None:
-            # Checked again by the checkout with the basket locked; this is for the report.
-            raise serializers.ValidationError(error)
-        return value
 
 
 class OrderPaySerializer(serializers.Serializer):

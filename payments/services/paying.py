@@ -29,7 +29,7 @@ from payments.services.ledger import provider_ledger
 from shop.exceptions import EmptyBasket
 from shop.models import Basket
 from shop.selectors import basket_priced, pricing_lines_unavailable
-from shop.services import basket_clear, basket_lock, merge_extra_bounded
+from shop.services import basket_clear_locked, basket_lock, merge_extra_bounded
 
 
 def _method_for(identifier: str, *, actor: Caller, paying: str) -> PaymentMethod:
@@ -66,6 +66,9 @@ def checkout_basket(
     frontend stored on the basket is never lost. If anything refuses (an empty basket,
     an unusable method, the method declining), no order is created and the basket stays
     as it was.
+
+    The basket is priced once, here, under its lock: what the buyer is charged is what
+    the checks saw.
     """
     context = PaymentContext(actor=actor, base_url=base_url)
     method = _method_for(payment_method, actor=actor, paying="baskets")
@@ -82,25 +85,28 @@ def checkout_basket(
             f"These items are no longer available: {', '.join(line.ref for line in unavailable)}.",
             field="non_field_errors",
         )
+    order_extra = basket.extra
+    # Emptied before the order is placed: placing takes the year's ref counter lock,
+    # which every other checkout waits on until this one commits, so as little as
+    # possible happens after it. A refusal from here on still rolls all of it back.
+    basket_clear_locked(basket, with_extra=True)
     order = order_place(
         priced=priced,
         email=email,
         shipping_address=shipping_address,
         billing_address=billing_address,
         payment_method=method.identifier,
-        extra=basket.extra,
+        extra=order_extra,
         user=user,
         actor=actor,
         source=context.source,
     )
-    locked = order_lock(order.pk)
     # Nothing to pay (a zero total): the order is already paid and on its way.
     url = (
-        order_return_url(locked, context)
-        if locked.is_paid
-        else method.start_checkout_payment(locked, context=context)
+        order_return_url(order, context)
+        if order.is_paid
+        else method.start_checkout_payment(order, context=context)
     )
-    basket_clear(basket=basket, with_extra=True)
     return CheckoutResult(order=order, url=url)
 
 

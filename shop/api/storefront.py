@@ -1,10 +1,13 @@
 """Storefront views for the catalogue (`/api/products/`), the basket (`/api/basket/`) and
 accounts (`/api/auth/`)."""
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from rest_framework import generics, status
@@ -80,6 +83,29 @@ class BasketAPIView(APIView):
             self._basket = request_basket(self.request)
         return self._basket
 
+    @contextlib.contextmanager
+    def one_commit_with_the_session(self) -> Iterator[None]:
+        """Run a basket write and the session change it makes in one transaction.
+
+        A new visitor's first add creates their basket, its line and the session naming
+        the basket: one commit instead of three. If the write fails, it all rolls back,
+        and the session forgets the basket it would have named.
+        """
+        session = self.request.session
+        named_before = session.get(BASKET_SESSION_KEY)
+        try:
+            with transaction.atomic():
+                yield
+                if session.modified:
+                    session.save()  # the middleware's own save then has nothing to write
+        except Exception:
+            self._basket = None
+            if named_before is None:
+                session.pop(BASKET_SESSION_KEY, None)
+            else:
+                session[BASKET_SESSION_KEY] = named_before
+            raise
+
     def basket_response(self, status_code: int = status.HTTP_200_OK) -> Response:
         # A read answers with the basket just loaded; after a write, re-read the row the
         # service changed (its `extra`, its `updated_at`).
@@ -117,7 +143,8 @@ class BasketView(BasketAPIView):
     def post(self, request: Request) -> Response:
         serializer = BasketItemCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        item = services.basket_add_item(basket=self.basket(), **serializer.validated_data)
+        with self.one_commit_with_the_session():
+            item = services.basket_add_item(basket=self.basket(), **serializer.validated_data)
         response = self.item_response(item.ref, status.HTTP_201_CREATED)
         response["Location"] = response.data["url"]
         return response

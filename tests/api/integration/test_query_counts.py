@@ -24,3 +24,35 @@ def test_the_orders_total_is_read_not_counted(make_token, team, other_team, prof
     assert counting == [], counting
     other = Client(HTTP_AUTHORIZATION=f"Bearer {make_token(other_team)}")
     assert other.get("/v1/orders").json()["total_records"] == 0
+
+
+def test_a_checkout_costs_a_fixed_number_of_queries(make_token, team, profile, catalogue):
+    """Issue 15: the order is placed in one transaction, in as few round trips as the
+    outbox allows (23 before the ref counter became one upsert and `order_place` lost its
+    savepoint); the count holds however many lines the order has."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {make_token(team)}")
+
+    def checkout(lines: int) -> int:
+        body = {
+            "profile_id": str(profile.pk),
+            "line_items": [
+                {"product_id": str(catalogue[n % len(catalogue)].pk), "quantity": 1}
+                for n in range(lines)
+            ],
+        }
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post("/v1/orders/checkout", body, content_type="application/json")
+        assert response.status_code == 201, response.content
+        return len(captured.captured_queries)
+
+    checkout(1)  # the year's ref counter row exists from here on
+    one, five = checkout(1), checkout(5)
+
+    # The token, its rate-limit counter (an upsert); the checkout's transaction (a
+    # savepoint pair inside the test's transaction, BEGIN/COMMIT in production); the
+    # profile; the products; the ref counter (one upsert); the order, its items (one
+    # insert), its history rows (placed, CREATED) and the move NEW -> CREATED; the
+    # order.created event in the events app's savepoint (the order and its items read
+    # again, the event row, its task row); then the view reads the order back (order,
+    # items) for its answer.
+    assert one == five == 2 + 2 + 1 + 1 + 1 + 2 + 2 + 1 + (2 + 2 + 2) + 2
