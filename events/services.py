@@ -20,7 +20,8 @@ def event_record(*, order: Order, type: str, data: dict[str, Any] | None = None)
     """
     if type not in EventType.values:
         raise ValueError(f"Unknown event type {type!r}")
-    with transaction.atomic():
+    # No savepoint: it always runs inside the change's transaction, which fails with it.
+    with transaction.atomic(savepoint=False):
         document, money = order_document(order)
         event = Event.objects.create(
             team_id=order.team_id,

@@ -52,7 +52,7 @@ def test_a_checkout_costs_a_fixed_number_of_queries(make_token, team, profile, c
     # savepoint pair inside the test's transaction, BEGIN/COMMIT in production); the
     # profile; the products; the ref counter (one upsert); the order, its items (one
     # insert), its history rows (placed, CREATED) and the move NEW -> CREATED; the
-    # order.created event in the events app's savepoint (the order and its items read
-    # again, the event row, its task row); then the view reads the order back (order,
-    # items) for its answer.
-    assert one == five == 2 + 2 + 1 + 1 + 1 + 2 + 2 + 1 + (2 + 2 + 2) + 2
+    # order.created event (the order's documents rendered from the order, items,
+    # payments and notes, and stored; the event row, its task row); then the view
+    # answers with the stored `/v1/` document (one query).
+    assert one == five == 2 + 2 + 1 + 1 + 1 + 2 + 2 + 1 + (4 + 1 + 2) + 1

@@ -26,9 +26,9 @@ from tests.factories import ProductFactory, UserFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # The outbox rows of the two events a checkout announces (order.created, then the
-# status change to HOLD), each in the events app's savepoint: the order document read
-# again (order, items, payments, notes), the event row, its dispatch task row.
-EVENT_QUERIES = 2 * (2 + 4 + 2)
+# status change to HOLD): the order's documents rendered (order, items, payments, notes)
+# and stored (one upsert, `orders.documents`), the event row, its dispatch task row.
+EVENT_QUERIES = 2 * (4 + 1 + 2)
 
 # Session; the basket read, then locked; the lines, their products; the order's items
 # emptied and the basket's extra cleared; the ref counter (one upsert); the order, its
