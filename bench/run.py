@@ -6,8 +6,15 @@ Starts a throwaway PostgreSQL (the `pgserver` wheel) unless DATABASE_URL names a
 database, migrates, loads the dataset (bench/dataset.py), starts gunicorn exactly as
 production does (`gunicorn config.wsgi -c gunicorn.conf.py`, 2 sync workers) with
 `bench.settings`, warms every case up, measures each with wrk and the basket -> checkout
-flow with concurrent Python buyers, and prints a Markdown table. Everything talks to
-127.0.0.1 only, every loop is bounded, and the servers are stopped on the way out.
+flow with concurrent Python buyers, and prints a Markdown table and the issue 15 targets.
+Everything talks to 127.0.0.1 only, every loop is bounded, and the servers are stopped on
+the way out.
+
+Every case is reported as a share of the *stock* ceiling, measured first: a bare DRF view
+behind the middleware `django-admin startproject` writes (`bench/settings_stock.py`),
+served by the same gunicorn command with gunicorn's defaults (`bench/gunicorn_stock.conf.py`).
+`--only TEXT` measures only the cases whose name holds TEXT (and the stock ceiling), for
+quick A/B runs.
 """
 
 import argparse
@@ -136,11 +143,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    """How a gunicorn is started: its config file, and the path that says it is ready."""
+
+    config: str
+    ready_path: str
+    settings: str | None = None  # None: the environment's (bench.settings)
+
+
+PRODUCTION = Server(config="gunicorn.conf.py", ready_path="/health/ready/")
+# The stock project has no health checks; the ceiling itself says it serves.
+STOCK = Server(
+    config="bench/gunicorn_stock.conf.py",
+    ready_path="/bench/ceiling/",
+    settings="bench.settings_stock",
+)
+
+
 @contextlib.contextmanager
-def production_server(env: dict[str, str], log_path: Path) -> Iterator[tuple[str, int]]:
-    """gunicorn as in production (`gunicorn config.wsgi`, its config file), on loopback."""
+def production_server(
+    env: dict[str, str], log_path: Path, server_kind: Server = PRODUCTION
+) -> Iterator[tuple[str, int]]:
+    """gunicorn as in production (`gunicorn config.wsgi -c <config>`), on loopback."""
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "gunicorn.conf.py"]
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", server_kind.config]
+    if server_kind.settings is not None:
+        env = {**env, "DJANGO_SETTINGS_MODULE": server_kind.settings}
     with log_path.open("w") as log:
         server = subprocess.Popen(  # noqa: S603  (our own fixed command line)
             command,
@@ -151,7 +180,7 @@ def production_server(env: dict[str, str], log_path: Path) -> Iterator[tuple[str
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            wait_until_ready(base, server, log_path)
+            wait_until_ready(base + server_kind.ready_path, server, log_path)
             yield base, server.pid
         finally:
             server.terminate()
@@ -162,11 +191,11 @@ def production_server(env: dict[str, str], log_path: Path) -> Iterator[tuple[str
                 server.wait()
 
 
-def wait_until_ready(base: str, server: subprocess.Popen, log_path: Path) -> None:
+def wait_until_ready(url: str, server: subprocess.Popen, log_path: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and server.poll() is None:
         with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{base}/health/ready/", timeout=1).status_code == 200:
+            if httpx.get(url, timeout=1).status_code == 200:
                 return
         time.sleep(0.2)
     raise SystemExit(f"gunicorn did not become ready:\n{log_path.read_text()[-3000:]}")
@@ -211,7 +240,8 @@ class Result:
     p99_ms: float
     errors: int
     connections: int
-    ceiling_share: float | None = None
+    stock_share: float | None = None  # % of the stock ceiling's requests/s
+    ceiling_share: float | None = None  # % of our own ceiling's
 
 
 def http_cases(data: "BenchData") -> list[Case]:
@@ -223,7 +253,7 @@ def http_cases(data: "BenchData") -> list[Case]:
     last_page = -(-data.orders // PAGE_SIZE)
     deep = DEEP_PAGE if data.orders >= PAGE_SIZE * DEEP_PAGE else last_page
     return [
-        Case("ceiling: bare DRF view", "/bench/ceiling/"),
+        Case(OUR_CEILING, "/bench/ceiling/"),
         Case("guest order detail", f"/api/orders/{data.guest_ref}/?token={data.guest_token}"),
         Case("customer order list (20)", "/api/orders/?page_size=20", customer),
         Case("staff order status", f"/api/orders/{data.staff_ref}/status/", staff),
@@ -242,6 +272,10 @@ def http_cases(data: "BenchData") -> list[Case]:
         Case("/v1/orders page", "/v1/orders", bearer),
         Case("/v1/orders/{id}", f"/v1/orders/{data.team_order_id}", bearer),
     ]
+
+
+STOCK_CEILING = "stock ceiling: bare DRF view, startproject middleware"
+OUR_CEILING = "ceiling: bare DRF view, our middleware"
 
 
 def check_case(base: str, case: Case) -> None:
@@ -627,16 +661,74 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def _percent(share: float | None) -> str:
+    return f"{share:.0f} %" if share is not None else "—"
+
+
 def markdown_table(results: list[Result]) -> str:
     lines = [
-        "| case | conns | requests/s | p50 ms | p99 ms | errors | share of ceiling |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| case | conns | requests/s | p50 ms | p99 ms | errors | share of stock ceiling"
+        " | share of our ceiling |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        share = f"{r.ceiling_share:.0f} %" if r.ceiling_share is not None else "—"
         lines.append(
             f"| {r.name} | {r.connections} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} "
-            f"| {r.errors} | {share} |"
+            f"| {r.errors} | {_percent(r.stock_share)} | {_percent(r.ceiling_share)} |"
+        )
+    return "\n".join(lines)
+
+
+# Issue 15's targets: (case name, what is compared, the bound). Shares are of the stock
+# ceiling; the staff list's p99 bound is defined at 1,000,000 orders, concurrency 1.
+SHARE_TARGETS = [
+    (OUR_CEILING, 90),
+    ("guest order detail", 50),
+    ("staff order status", 50),
+    ("/v1/orders/{id}", 50),
+    ("customer order list (20)", 25),
+    ("/v1/orders page", 25),
+]
+STAFF_LIST_P99_MS = 50
+
+
+def targets_table(results: list[Result], flow: dict | None, orders: int) -> str:
+    """One line per target: what this run measured and whether it meets the target."""
+    by_name = {r.name: r for r in results}
+    lines = ["| target | measured | met |", "|---|---:|---|"]
+
+    def row(target: str, measured: str, met: bool | None) -> None:
+        verdict = "not measured" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {target} | {measured} | {verdict} |")
+
+    for name, bound in SHARE_TARGETS:
+        result = by_name.get(name)
+        share = result.stock_share if result is not None else None
+        row(
+            f"{name}: ≥ {bound} % of the stock ceiling",
+            _percent(share),
+            None if share is None else share >= bound,
+        )
+    staff_lists = [r for r in results if r.name.startswith("staff list, page")]
+    for result in staff_lists:
+        row(
+            f"{result.name}: p99 ≤ {STAFF_LIST_P99_MS} ms (target at 1,000,000 orders;"
+            f" this run {orders:,})",
+            f"{result.p99_ms:.1f} ms",
+            result.p99_ms <= STAFF_LIST_P99_MS,
+        )
+    if not staff_lists:
+        row(f"staff list pages 1 and 1,000: p99 ≤ {STAFF_LIST_P99_MS} ms", "—", None)
+    checkout = next((r for r in results if r.name.startswith("basket -> checkout")), None)
+    if checkout is None or flow is None:
+        row("checkout at 64 buyers: 0 errors, 0 duplicate refs", "—", None)
+    else:
+        duplicates = flow["duplicate_refs_seen"] + flow.get("duplicate_refs_in_database", 0)
+        row(
+            f"checkout at {checkout.connections} buyers: 0 errors, 0 duplicate refs"
+            " (and at least twice the flows/s of the run before issue 15)",
+            f"{checkout.rps:,.0f} flows/s, {checkout.errors} errors, {duplicates} duplicates",
+            checkout.errors == 0 and duplicates == 0,
         )
     return "\n".join(lines)
 
@@ -654,7 +746,18 @@ def parse_args() -> argparse.Namespace:
         default=True,
         help="walk every staff list page and watch worker memory (minutes at 1M orders)",
     )
+    parser.add_argument(
+        "--only",
+        metavar="TEXT",
+        default=None,
+        help="measure only the cases whose name holds TEXT (case-insensitive; the stock"
+        " ceiling always), e.g. --only ceiling, --only checkout, --only walk",
+    )
     return parser.parse_args()
+
+
+def selected(name: str, only: str | None) -> bool:
+    return only is None or only.lower() in name.lower()
 
 
 def main() -> None:
@@ -666,23 +769,35 @@ def main() -> None:
         os.environ.update(env)
         data = prepare_database(args.orders)
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="orderly-bench-")))
+        # First, on a server of its own that is stopped before ours starts.
+        with production_server(env, workdir / "stock-server.log", STOCK) as (stock_base, _):
+            [stock] = measure_http_cases(
+                wrk, stock_base, [Case(STOCK_CEILING, "/bench/ceiling/")], args
+            )
         base, master_pid = stack.enter_context(production_server(env, workdir / "server.log"))
-        results = measure_http_cases(wrk, base, http_cases(data), args)
+        cases = [case for case in http_cases(data) if selected(case.name, args.only)]
+        results = [stock, *measure_http_cases(wrk, base, cases, args)]
         walk_details = None
-        if args.walk:  # before the checkout, which adds orders the walk would count
+        # Before the checkout, which adds orders the walk would count.
+        if args.walk and selected("walk every staff page", args.only):
             walk, walk_details = measure_memory_walk(env, workdir / "walk-server.log", data)
             results.append(walk)
-        flow, flow_details = run_buyers(base, data.product_ids, args.buyers, args.duration)
-        results.append(flow)
+        flow_details = None
+        if selected("basket -> checkout", args.only):
+            flow, flow_details = run_buyers(base, data.product_ids, args.buyers, args.duration)
+            results.append(flow)
         rss = worker_rss_mb(master_pid)
         facts = database_facts()  # while the throwaway database still runs
+    if flow_details is not None:
+        flow_details["duplicate_refs_in_database"] = facts["duplicate_refs"]
+    set_shares(results)
     print_report(args, results, flow_details, walk_details, facts, rss)
 
 
 def measure_http_cases(
     wrk: str, base: str, cases: list[Case], args: argparse.Namespace
 ) -> list[Result]:
-    """Each case: one checked request, a warm-up, the measurement. The first is the ceiling."""
+    """Each case: one checked request, a warm-up, the measurement."""
     results = []
     for case in cases:
         check_case(base, case)
@@ -690,16 +805,26 @@ def measure_http_cases(
         run_wrk(wrk, base, case, connections, args.warmup)
         results.append(run_wrk(wrk, base, case, connections, args.duration))
         print(f"  {case.name}: {results[-1].rps:,.0f} req/s", flush=True)
-    ceiling = results[0].rps
-    for result in results:
-        result.ceiling_share = 100 * result.rps / ceiling
     return results
+
+
+def set_shares(results: list[Result]) -> None:
+    """Every request case's share of the stock ceiling and of ours (when measured); the
+    memory walk counts pages and the checkout flows, so they get none."""
+    by_name = {r.name: r for r in results}
+    stock, ours = by_name[STOCK_CEILING], by_name.get(OUR_CEILING)
+    for result in results:
+        if result.name.startswith(("walk every", "basket -> checkout")):
+            continue
+        result.stock_share = 100 * result.rps / stock.rps
+        if ours is not None:
+            result.ceiling_share = 100 * result.rps / ours.rps
 
 
 def print_report(
     args: argparse.Namespace,
     results: list[Result],
-    flow: dict,
+    flow: dict | None,
     walk: dict | None,
     facts: dict[str, int | str],
     rss: list[float],
@@ -708,9 +833,12 @@ def print_report(
         f"python bench/run.py --orders {args.orders} --duration {args.duration} "
         f"--warmup {args.warmup} --connections {args.connections} --buyers {args.buyers}"
         + ("" if args.walk else " --no-walk")
+        + (f" --only '{args.only}'" if args.only else "")
     )
     print()
     print(markdown_table(results))
+    print()
+    print(targets_table(results, flow, args.orders))
     print()
     print(f"- command: `{command}`")
     print(
@@ -719,10 +847,15 @@ def print_report(
         " wrk and the buyers run on the same machine"
     )
     print(
-        f"- checkout: {flow['flows']} flows, errors {flow['errors'] or 0}, duplicate refs seen by"
-        f" buyers {flow['duplicate_refs_seen']}, duplicate refs in the database"
-        f" {facts.get('duplicate_refs', '?')}"
+        f"- stock ceiling: `gunicorn config.wsgi -c bench/gunicorn_stock.conf.py` (gunicorn's"
+        f" defaults, {WORKERS} sync workers) with `bench.settings_stock`, measured first"
     )
+    if flow is not None:
+        print(
+            f"- checkout: {flow['flows']} flows, errors {flow['errors'] or 0}, duplicate refs"
+            f" seen by buyers {flow['duplicate_refs_seen']}, duplicate refs in the database"
+            f" {facts.get('duplicate_refs', '?')}"
+        )
     if walk is not None:
         print(walk_line(walk))
     if rss:

@@ -8,6 +8,7 @@ are secrets) and SQL logging forced on, in both formats.
 import io
 import json
 import logging
+import random
 import re
 import socket
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from config.observability import JsonFormatter, TextFormatter
+from config.observability import _MAY_HOLD_SECRET, _PATTERNS, JsonFormatter, TextFormatter, redact
 from integration.services import api_token_create
 from tests.api.payments.conftest import sign
 from tests.conftest import logged_in_client
@@ -255,3 +256,55 @@ def test_no_secret_in_what_gunicorn_writes(debug_log_level, request):
     assert "Invalid HTTP request line: 'GET /pay/[redacted]/?token=[redacted]" in text
     assert '"logger": "gunicorn.access"' not in text  # Orderly's access line is the one
     assert order_token not in text and api_token not in text, text
+
+
+# --- the fast paths (issue 15) ----------------------------------------------------------
+
+# Quoted forms of every secret the patterns know, each a text the slow path rewrites.
+SECRET_SHAPES = [
+    "/pay/abc123/",
+    "Authorization: Bearer abc.def",
+    "BASIC dXNlcjpwYXNz",
+    "oly_ABCdef123",
+    "whsec_abc",
+    "sk_live_abc",
+    "rk_test_abc",
+    "?token=abc&page=1",
+    "t=1,v1=deadbeef",
+    "{'password': 'hunter2'}",
+    '{"api_key" : "k"}',
+    "X-Api-Key:\tabc",
+    "Cookie: sessionid=abc",
+]
+
+
+def test_the_quick_check_lets_no_secret_shape_through():
+    """`redact` returns a text untouched when `_MAY_HOLD_SECRET` finds nothing in it, so
+    that check must find something wherever any pattern would: on every known shape, and
+    on many random texts built from the characters the patterns look for."""
+    for shape in SECRET_SHAPES:
+        assert redact(shape) != shape, shape
+    rng = random.Random(15)  # fixed: the same texts on every run
+    pieces = [*"abkvy01_-./?&=:;'\" \t\n", "pay", "/pay/", "oly_", "sk_live_", "whsec_"]
+    pieces += ["bearer ", "Basic ", "token", "secret", "key", "code", "v1", "session"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        if not _MAY_HOLD_SECRET.search(text):
+            assert not any(pattern.search(text) for pattern, _ in _PATTERNS), repr(text)
+
+
+def test_a_json_line_carries_the_second_it_was_made():
+    """The JSON formatter formats the time once a second; a line of the next second gets
+    its own (records made with the times they claim, no waiting)."""
+    formatter = JsonFormatter()
+
+    def line(created: float) -> dict[str, Any]:
+        record = logging.makeLogRecord({"msg": "m", "created": created, "levelname": "INFO"})
+        return json.loads(formatter.format(record))
+
+    first, same_second, next_second = line(1000.1), line(1000.9), line(1001.0)
+    assert first["time"] == same_second["time"]
+    assert next_second["time"] != first["time"]
+    assert next_second["time"] == formatter.formatTime(
+        logging.makeLogRecord({"created": 1001.0}), "%Y-%m-%dT%H:%M:%S%z"
+    )
