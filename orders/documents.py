@@ -34,8 +34,8 @@ from django.db.models import QuerySet
 from kernel.conf import orderly_setting
 from kernel.queries import PreparedQuery
 from kernel.types import Caller
-from orders.models import Order, OrderDocument
-from orders.selectors import order_detail_queryset, order_visibility, visible_orders
+from orders.models import Order, OrderItem, OrderNote, OrderPayment
+from orders.selectors import order_queryset, order_visibility, visible_orders
 
 # Renders an order (an `order_detail_queryset` row, private notes included) into some of
 # `OrderDocument`'s text columns.
@@ -159,18 +159,73 @@ def order_document_refresh(order_id: int) -> dict[str, str | None]:
     """
     # No savepoint inside a caller's transaction: if this fails, the caller's change fails.
     with transaction.atomic(savepoint=False):
-        order = order_detail_queryset(include_private_notes=True).get(pk=order_id)
+        order = _order_with_details(order_id)
         texts: dict[str, str | None] = {}
         for render in _PARTS.values():
             texts.update(render(order))
         if documents_kept():
-            document = OrderDocument(
-                order_id=order_id, revision=order.revision, shape=document_shape(), **texts
-            )
-            OrderDocument.objects.bulk_create(
-                [document],
-                update_conflicts=True,
-                unique_fields=["order"],
-                update_fields=["revision", "shape", *texts],
-            )
+            _store(order, texts)
     return texts
+
+
+# Every change renders its order's documents (twice in a checkout: created, then on
+# hold), so the order and its rows are read through prepared queries (`kernel.queries`):
+# the same rows `order_detail_queryset(include_private_notes=True)` gives, as model
+# instances, without building and compiling four querysets each time.
+_ORDER_FIELDS = [field.attname for field in Order._meta.concrete_fields]
+_ORDER = PreparedQuery(
+    lambda key, order_id: (
+        order_queryset().filter(pk=order_id).order_by().values_list(*_ORDER_FIELDS, "amount_paid")
+    )
+)
+_ROWS = {
+    model: PreparedQuery(
+        lambda key, order_id, model=model: model.objects.filter(order_id=order_id).values_list(
+            *[field.attname for field in model._meta.concrete_fields]
+        )
+    )
+    for model in (OrderItem, OrderPayment, OrderNote)
+}
+
+
+def _order_with_details(order_id: int) -> Order:
+    found = _ORDER.rows(None, order_id=order_id)
+    if not found:
+        raise Order.DoesNotExist(f"No order {order_id}.")
+    *values, amount_paid = found[0]
+    order = Order.from_db(connection.alias, _ORDER_FIELDS, values)
+    order.amount_paid = amount_paid
+    details = {}
+    for model, query in _ROWS.items():
+        names = [field.attname for field in model._meta.concrete_fields]
+        rows = [
+            model.from_db(connection.alias, names, row)
+            for row in query.rows(None, order_id=order_id)
+        ]
+        for row in rows:
+            row.order = order  # as a prefetch sets it
+        details[model] = rows
+    order.prefetched_items = details[OrderItem]  # type: ignore[assignment]
+    order.prefetched_payments = details[OrderPayment]  # type: ignore[assignment]
+    order.prefetched_notes = details[OrderNote]  # type: ignore[assignment]
+    return order
+
+
+_UPSERT = """
+INSERT INTO orders_orderdocument
+    (order_id, revision, shape, storefront, notes_public, notes_all, integration)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (order_id) DO UPDATE SET
+    revision = EXCLUDED.revision, shape = EXCLUDED.shape, storefront = EXCLUDED.storefront,
+    notes_public = EXCLUDED.notes_public, notes_all = EXCLUDED.notes_all,
+    integration = EXCLUDED.integration
+"""
+
+
+def _store(order: Order, texts: dict[str, str | None]) -> None:
+    """One statement, whether the order had a document or not (PostgreSQL)."""
+    columns = ("storefront", "notes_public", "notes_all", "integration")
+    values: list[Any] = [order.pk, order.revision, document_shape()]
+    values += [texts.get(column) or "" for column in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, values)
