@@ -35,7 +35,12 @@ from kernel.conf import orderly_setting
 from kernel.queries import PreparedQuery
 from kernel.types import Caller
 from orders.models import Order, OrderItem, OrderNote, OrderPayment
-from orders.selectors import order_queryset, order_visibility, visible_orders
+from orders.selectors import (
+    order_detail_queryset,
+    order_queryset,
+    order_visibility,
+    visible_orders,
+)
 
 # Renders an order (an `order_detail_queryset` row, private notes included) into some of
 # `OrderDocument`'s text columns.
@@ -85,11 +90,13 @@ def stored_orders(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> list
     """The `document_fields` rows as documents: current ones as fetched, the stale or
     missing ones rendered and stored now."""
     shape, kept = document_shape(), documents_kept()
+    rows = list(rows)
+    stale = [row[0] for row in rows if not (kept and row[4] == row[3] and row[5] == shape)]
+    rendered = order_documents_refresh(stale) if stale else {}
     found = []
-    for pk, ref, token_sealed, revision, stored_revision, stored_shape, *texts in rows:
-        if not (kept and stored_revision == revision and stored_shape == shape):
-            rendered = order_document_refresh(pk)
-            texts = [rendered[column] for column in columns]
+    for pk, ref, token_sealed, _, _, _, *texts in rows:
+        if pk in rendered:
+            texts = [rendered[pk][column] for column in columns]
         found.append(StoredOrder(pk, ref, token_sealed, dict(zip(columns, texts, strict=True))))
     return found
 
@@ -159,12 +166,27 @@ def order_document_refresh(order_id: int) -> dict[str, str | None]:
     """
     # No savepoint inside a caller's transaction: if this fails, the caller's change fails.
     with transaction.atomic(savepoint=False):
-        order = _order_with_details(order_id)
-        texts: dict[str, str | None] = {}
-        for render in _PARTS.values():
-            texts.update(render(order))
-        if documents_kept():
-            _store(order, texts)
+        return _render_and_store(_order_with_details(order_id))
+
+
+def order_documents_refresh(order_ids: list[int]) -> dict[int, dict[str, str | None]]:
+    """`order_document_refresh` for many orders at once (a list page whose documents are
+    stale or missing, as after an upgrade): their rows read in four queries in all."""
+    if len(order_ids) == 1:
+        return {order_ids[0]: order_document_refresh(order_ids[0])}
+    with transaction.atomic(savepoint=False):
+        orders = order_detail_queryset(include_private_notes=True).filter(pk__in=order_ids)
+        return {order.pk: _render_and_store(order) for order in orders}
+
+
+def _render_and_store(order: Order) -> dict[str, str | None]:
+    """Every registered part of the order's documents, stored where they are kept.
+    `order` is an `order_detail_queryset(include_private_notes=True)` row."""
+    texts: dict[str, str | None] = {}
+    for render in _PARTS.values():
+        texts.update(render(order))
+    if documents_kept():
+        _store(order, texts)
     return texts
 
 
