@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
 
 from kernel.conf import orderly_setting
 from kernel.queries import PreparedQuery
@@ -99,11 +98,6 @@ def stored_orders(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> list
             texts = [rendered[pk][column] for column in columns]
         found.append(StoredOrder(pk, ref, token_sealed, dict(zip(columns, texts, strict=True))))
     return found
-
-
-def order_documents(orders: QuerySet[Order], columns: Sequence[str]) -> list[StoredOrder]:
-    """The documents (`columns`) of `orders`, in the queryset's order."""
-    return stored_orders(orders.values_list(*document_fields(columns)), columns)
 
 
 # The order `ref` if the caller may open it, with its documents: the storefront's order

@@ -122,12 +122,6 @@ def orders_visible_to(
     return visible_orders(orders, *order_visibility(caller=caller, token=token))
 
 
-def order_rows_visible_to(*, caller: Caller, token: str | None) -> QuerySet[Order]:
-    """The same orders as plain rows, for reads that take a few columns (stored
-    documents, the status): no money annotation, nothing prefetched."""
-    return visible_orders(Order.objects.all(), *order_visibility(caller=caller, token=token))
-
-
 # Who may open which orders, as a kind and the values its filter needs (`visible_orders`).
 Visibility = tuple[str, dict[str, Any]]
 
