@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
 
 from kernel.conf import orderly_setting
 from kernel.queries import PreparedQuery
@@ -245,3 +246,12 @@ def _store(order: Order, texts: dict[str, str | None]) -> None:
     values += [texts.get(column) or "" for column in columns]
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT, values)
+
+
+def orders_without_current_documents() -> QuerySet[Order]:
+    """Orders whose documents are missing or stale (older than the documents table, or
+    rendered by code of another shape), by id; none where documents aren't kept."""
+    if not documents_kept():
+        return Order.objects.none()
+    current = Q(document__revision=F("revision"), document__shape=document_shape())
+    return Order.objects.exclude(current).order_by("pk")

@@ -7,9 +7,11 @@ shape's *declared* fields (what the OpenAPI documents show), rendered by DRF's o
 """
 
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -245,3 +247,31 @@ def test_a_page_without_documents_renders_them_all_at_once(
         again = staff_client.get("/api/orders/all/")
     assert again.content == response.content
     assert not [q for q in captured if "orders_orderitem" in q["sql"]]
+
+
+def test_the_render_command_fills_in_missing_and_stale_documents(
+    storefront_orders, place_order, customer_client, staff_client
+):
+    """After an upgrade, `order_documents_render` renders what reads would otherwise
+    render on first use; then every read is one fetch of a current document."""
+    place_order(customer_client)
+    OrderDocument.objects.filter(order__ref=storefront_orders[0]["ref"]).delete()
+    stale = Order.objects.get(ref=storefront_orders[1]["ref"])
+    with connection.cursor() as cursor:
+        sql = "UPDATE orders_order SET email = 'new@example.com' WHERE id = %s"
+        cursor.execute(sql, [stale.pk])
+
+    out = StringIO()
+    call_command("order_documents_render", "--batch", "1", stdout=out)
+    assert out.getvalue().strip() == "Rendered the documents of 2 orders."
+    current = {o.pk: o.revision for o in Order.objects.all()}
+    documents = {d.order_id: d.revision for d in OrderDocument.objects.all()}
+    assert documents == current
+    with CaptureQueriesContext(connection) as captured:
+        listed = staff_client.get("/api/orders/all/")
+    assert not [q for q in captured if "orders_orderitem" in q["sql"]]
+    assert "new@example.com" in {order["email"] for order in listed.json()}
+
+    again = StringIO()
+    call_command("order_documents_render", stdout=again)
+    assert again.getvalue().strip() == "Rendered the documents of 0 orders."
