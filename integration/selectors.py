@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from integration.models import ApiToken
 from kernel.exceptions import ObjectNotFound
@@ -28,12 +28,6 @@ ORDER_SORTS = {
 ORDER_ITEM_SORTS = {"created_at": "order__created_at", "price": "unit_price"}
 PROFILE_SORTS = {"created_at": "created_at", "name": "name"}
 LISTING_SORTS = {"created_at": "created_at", "name": "name", "price": "price"}
-
-
-def team_orders(team: Team) -> QuerySet[Order]:
-    # Into a plain list, as `orders.selectors.order_detail_queryset` does, and for the same reason.
-    items = Prefetch("items", OrderItem.objects.order_by("id"), to_attr="prefetched_items")
-    return order_queryset().filter(team=team).prefetch_related(items)  # type: ignore[no-redef]
 
 
 _TOKEN_FIELDS = [field.attname for field in ApiToken._meta.concrete_fields]
@@ -87,16 +81,9 @@ def team_order_document(*, team: Team, order_id: int, columns: Sequence[str]) ->
 
 
 def team_order_count(team: Team) -> int | None:
-    """How many `team_orders(team)` there are, from the counts the database keeps per team
+    """How many `team_order_rows(team)` there are, from the counts the database keeps per team
     and status; None where they aren't kept (SQLite): then the rows are counted."""
     return order_count_for_team(team_id=team.pk)
-
-
-def team_order_get(*, team: Team, order_id: int) -> Order:
-    order = team_orders(team).filter(pk=order_id).first()
-    if order is None:
-        raise OrderNotFound()
-    return order
 
 
 def team_order_items(team: Team) -> QuerySet[OrderItem]:
@@ -123,7 +110,7 @@ def profile_orders(
     paid_only: bool = False,
 ) -> QuerySet[Order]:
     profile = team_profile_get(team=team, profile_id=profile_id)
-    orders = team_orders(team).filter(profile=profile)
+    orders = order_queryset().filter(team=team, profile=profile)
     if start_date:
         orders = orders.filter(created_at__date__gte=start_date)
     if end_date:

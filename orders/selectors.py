@@ -107,19 +107,11 @@ def _own_or_team_orders_for_listing(user: Caller) -> Q:
     return own | Q(team_id__in=team_ids) if team_ids else own
 
 
-def orders_visible_to(
-    *, caller: Caller, token: str | None, with_details: bool = True
-) -> QuerySet[Order]:
-    """The orders a caller may open: staff all, a customer theirs, a visitor the token's.
-
-    `with_details` prefetches what the full order shape shows (items, payments, notes).
-    """
-    orders = (
-        order_detail_queryset(include_private_notes=caller.is_staff)
-        if with_details
-        else order_queryset()
-    )
-    return visible_orders(orders, *order_visibility(caller=caller, token=token))
+def orders_visible_to(*, caller: Caller, token: str | None) -> QuerySet[Order]:
+    """The orders a caller may open, with their money annotations: staff all, a customer
+    theirs, a visitor the token's. (The full order shape is read from stored documents:
+    `orders.documents`.)"""
+    return visible_orders(order_queryset(), *order_visibility(caller=caller, token=token))
 
 
 # Who may open which orders, as a kind and the values its filter needs (`visible_orders`).
@@ -176,8 +168,8 @@ def order_guest_token(order: SealedToken) -> str:
     return unseal(order.token_sealed).decode()
 
 
-def order_get(*, ref: str, caller: Caller, token: str | None, with_details: bool = True) -> Order:
-    visible = orders_visible_to(caller=caller, token=token, with_details=with_details)
+def order_get(*, ref: str, caller: Caller, token: str | None) -> Order:
+    visible = orders_visible_to(caller=caller, token=token)
     order = visible.filter(ref=ref).first()
     if order is None:
         raise OrderNotFound()

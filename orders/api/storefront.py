@@ -33,13 +33,12 @@ def request_token(request: Request) -> str | None:
     return token[:128] if token else None
 
 
-def order_for_request(request: Request, ref: str, *, with_details: bool = True) -> Order:
+def order_for_request(request: Request, ref: str) -> Order:
     """The order `ref` if this caller may see it; otherwise `OrderNotFound` (404)."""
     return selectors.order_get(
         ref=ref[:32],
         caller=request.user,
         token=request_token(request),
-        with_details=with_details,
     )
 
 
@@ -143,7 +142,7 @@ class OrderStatusView(OrderAPIView):
         return Response(RenderedJSON(status_document(status_)))
 
     def put(self, request: Request, ref: str) -> Response:
-        order = order_for_request(request, ref, with_details=False)
+        order = order_for_request(request, ref)
         serializer = OrderStatusUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         target = serializer.validated_data.get("status", order.status)

@@ -119,14 +119,14 @@ class CheckoutView(APIView):
 class OrderPayView(APIView):
     def get(self, request: Request, ref: str) -> Response:
         # Without items, payments and notes: a method that needs a figure of them asks.
-        order = order_for_request(request, ref, with_details=False)
+        order = order_for_request(request, ref)
         methods = selectors.payment_method_choices_for_order(
             order, actor=request.user, base_url=base_url(request)
         )
         return Response({"payment_methods": methods})
 
     def post(self, request: Request, ref: str) -> Response:
-        order = order_for_request(request, ref, with_details=False)
+        order = order_for_request(request, ref)
         serializer = OrderPaySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         url = services.order_pay(
@@ -142,7 +142,7 @@ class OrderRefundView(APIView):
     permission_classes = [IsAdminUser]
 
     def post(self, request: Request, ref: str) -> Response:
-        order = order_for_request(request, ref, with_details=False)
+        order = order_for_request(request, ref)
         serializer = OrderRefundSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         outcome = services.order_refund(

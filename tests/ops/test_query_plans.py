@@ -7,7 +7,7 @@ as a slow staff list in production and as nothing at all on a 20-row test databa
 import pytest
 from django.db import connection
 
-from integration.selectors import team_orders
+from integration.selectors import team_order_rows
 from orders.models import Order, OrderStatus
 from orders.selectors import OrderFilters, order_list_all
 from tests.factories import TeamFactory
@@ -58,7 +58,7 @@ def test_the_staff_list_filtered_by_status_reads_its_index(many_orders):
 
 
 def test_v1_orders_read_the_team_index(many_orders):
-    ordered = team_orders(many_orders).order_by("-created_at", "-id")
+    ordered = team_order_rows(many_orders).order_by("-created_at", "-id")
     assert_reads_index(plan_of(ordered), "order_team_newest")
 
 

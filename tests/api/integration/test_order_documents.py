@@ -18,13 +18,12 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from integration import selectors as integration_selectors
-from integration.api import serializers as v1_shapes
 from orders.api import serializers as storefront_shapes
 from orders.models import Order, OrderDocument, OrderNote, OrderPayment
 from orders.selectors import order_detail_queryset
 from orders.services import order_note_add, payment_record, payment_refund_record
 from tests.api.integration.test_client_reads import place
+from tests.api.integration.test_shapes import declared_order, team_order_details
 from tests.factories import ProductFactory
 
 declared_walk = serializers.Serializer.to_representation
@@ -47,14 +46,6 @@ def declared_storefront(order: Order, request: Any) -> dict[str, Any]:
     ]
     body["notes"] = [
         declared_walk(storefront_shapes.OrderNoteSerializer(), n) for n in order.prefetched_notes
-    ]
-    return body
-
-
-def declared_v1(order: Order, request: Any) -> dict[str, Any]:
-    body = declared_walk(v1_shapes.OrderSerializer(context={"request": request}), order)
-    body["line_items"] = [
-        declared_walk(v1_shapes.LineItemSerializer(), item) for item in order.prefetched_items
     ]
     return body
 
@@ -156,8 +147,8 @@ def test_v1_order_bodies_are_byte_for_byte_the_declared_shape(
     for order in (partly_paid, open_order, paid):
         response = v1.get(f"/v1/orders/{order.pk}")
         assert response.status_code == 200, response.content
-        row = integration_selectors.team_order_get(team=team, order_id=order.pk)
-        assert response.content == render(declared_v1(row, response.wsgi_request))
+        row = team_order_details(team).get(pk=order.pk)
+        assert response.content == render(declared_order(row, response.wsgi_request))
     assert (
         v1.get(f"/v1/orders/{open_order.pk}")
         .json()["checkout_link"]
@@ -170,10 +161,10 @@ def test_v1_order_bodies_are_byte_for_byte_the_declared_shape(
         assert response.status_code == 200, response.content
         body = response.json()
         ids = [int(record["id"]) for record in body["records"]]
-        rows = {o.pk: o for o in integration_selectors.team_orders(team).filter(pk__in=ids)}
+        rows = {o.pk: o for o in team_order_details(team).filter(pk__in=ids)}
         expected = {
             **body,
-            "records": [declared_v1(rows[pk], response.wsgi_request) for pk in ids],
+            "records": [declared_order(rows[pk], response.wsgi_request) for pk in ids],
         }
         assert response.content == render(expected)
 
