@@ -21,7 +21,7 @@ from kernel.money import format_money
 from orders.api.documents import storefront_order_text
 from orders.documents import order_document_refresh
 from orders.models import Order
-from orders.selectors import order_guest_token
+from orders.selectors import order_pay_path
 
 Money = Callable[[Decimal], Any]
 
@@ -34,7 +34,7 @@ def public_url(path: str) -> str:
 
 def order_pay_link(order: Order) -> str:
     """The order's pay page, where the buyer follows and pays it without an account."""
-    return public_url(reverse("pay-page", kwargs={"token": order_guest_token(order)}))
+    return public_url(order_pay_path(order))
 
 
 # The `/v1/` document's `checkout_link` holds the order's token, a credential that is never

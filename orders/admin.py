@@ -19,7 +19,6 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -40,7 +39,7 @@ from orders.models import (
     OrderStatus,
 )
 from orders.selectors import (
-    order_guest_token,
+    order_pay_path,
     order_queryset,
     overpaid_condition,
     paid_condition,
@@ -314,9 +313,7 @@ def reissue_guest_link(modeladmin: Any, request: HttpRequest, queryset: QuerySet
     """For a buyer who lost their link, or one that leaked: shown once here, to pass on."""
     for order in queryset.order_by("pk"):
         order = order_guest_link_reissue(order=order, actor=request.user, source="admin")
-        link = request.build_absolute_uri(
-            reverse("pay-page", kwargs={"token": order_guest_token(order)})
-        )
+        link = request.build_absolute_uri(order_pay_path(order))
         modeladmin.message_user(request, f"New guest link of {order.ref}: {link}")
 
 

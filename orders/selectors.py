@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from django.db import connection
 from django.db.models import DecimalField, F, Func, Prefetch, Q, QuerySet, Sum
+from django.urls import reverse
 
 from kernel.queries import PreparedQuery
 from kernel.sealing import unseal
@@ -166,6 +167,12 @@ def order_guest_token(order: SealedToken) -> str:
     without keeping the old one as a fallback.
     """
     return unseal(order.token_sealed).decode()
+
+
+def order_pay_path(order: SealedToken) -> str:
+    """The order's pay page (`/pay/<token>/`), where anyone holding the link can see and
+    pay it without an account. Callers make it absolute on their host."""
+    return reverse("pay-page", kwargs={"token": order_guest_token(order)})
 
 
 def order_get(*, ref: str, caller: Caller, token: str | None) -> Order:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from kernel.registry import configured_instances
-from orders.selectors import order_guest_token, order_payable_error
+from orders.selectors import order_guest_token, order_pay_path, order_payable_error
 from payments.exceptions import NotificationRefused, RefundDeclined
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def order_return_url(order: Order, context: PaymentContext) -> str:
 
 def order_pay_page_url(order: Order, context: PaymentContext) -> str:
     """The hosted pay page of the order (HTML, reached with the order's token)."""
-    return context.absolute(reverse("pay-page", kwargs={"token": order_guest_token(order)}))
+    return context.absolute(order_pay_path(order))
 
 
 def provider_return_url(order: Order, context: PaymentContext) -> str:

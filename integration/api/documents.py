@@ -10,29 +10,24 @@ the order is payable. A test renders the same orders both ways and compares the 
 (tests/api/integration/test_order_documents.py).
 """
 
-import secrets
 from typing import Any
-
-from django.urls import reverse
 
 from integration.api.pagination import Page, PageRequest
 from integration.api.serializers import OrderSerializer
-from kernel.api.renderers import RenderedJSON, json_text
+from kernel.api.renderers import SLOT, RenderedJSON, cut_slots, fill_slots, json_text, slot_marks
 from orders.documents import StoredOrder
 from orders.models import Order
-from orders.selectors import order_guest_token
-
-SLOT = "\x1f"  # see orders.api.documents: never in JSON text
+from orders.selectors import order_pay_path
 
 COLUMNS = ("integration",)
 
 
 class _PayLinkMark:
     """Stands in for the request while the document is rendered: the checkout link
-    becomes a unique mark, cut out as the slot."""
+    becomes a mark (`kernel.api.renderers.slot_marks`), cut out as the slot."""
 
     def __init__(self) -> None:
-        self.mark = f"\x1epay-link:{secrets.token_hex(16)}"
+        self.mark = slot_marks("pay_link")["pay_link"]
 
     def build_absolute_uri(self, path: str) -> str:
         return self.mark
@@ -45,22 +40,20 @@ def integration_part(order: Order) -> dict[str, str | None]:
         return {"integration": ""}
     site = _PayLinkMark()
     text = json_text(OrderSerializer(order, context={"request": site}).data)
-    return {"integration": text.replace(json_text(site.mark), SLOT, 1)}
+    return {"integration": cut_slots(text, [site.mark])}
 
 
 def integration_order_text(text: str, *, pay_link: Any) -> str:
     """A stored `/v1/` document with its checkout link filled in (when it has the slot)."""
-    head, slot, tail = text.partition(SLOT)
-    return f"{head}{json_text(pay_link)}{tail}" if slot else text
+    return fill_slots(text, json_text(pay_link)) if SLOT in text else text
 
 
 def integration_order_json(stored: StoredOrder, request: Any) -> str:
     text = stored.texts["integration"]
     assert text  # `/v1/` reads only team orders, which all have one
     if SLOT not in text:
-        return text
-    path = reverse("pay-page", kwargs={"token": order_guest_token(stored)})
-    return integration_order_text(text, pay_link=request.build_absolute_uri(path))
+        return text  # not payable: no link, and no token to open
+    return fill_slots(text, json_text(request.build_absolute_uri(order_pay_path(stored))))
 
 
 def integration_page_json(page: Page, page_request: PageRequest, request: Any) -> RenderedJSON:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.urls import reverse
 from rest_framework import serializers
 
 from integration.api.converters import major_units
@@ -21,7 +20,7 @@ from kernel.api.fields import datetime_text
 from kernel.conf import orderly_setting
 from kernel.money import money_to_minor_units, quantize_money
 from orders.models import Order, OrderItem
-from orders.selectors import order_guest_token, order_payable_error
+from orders.selectors import order_pay_path, order_payable_error
 from shop.models import Product, Profile
 from shop.services import line_count_over_limit, quantity_over_limit
 
@@ -82,7 +81,7 @@ def _checkout_link(order: Order, field: serializers.Field) -> str | None:
     """Where anyone holding the link can see and pay the order, while it is payable."""
     if order_payable_error(order) is not None:
         return None
-    path = reverse("pay-page", kwargs={"token": order_guest_token(order)})
+    path = order_pay_path(order)
     request = field.context.get("request")
     return request.build_absolute_uri(path) if request is not None else path
 

@@ -14,34 +14,23 @@ A test renders the same orders both ways and compares the bytes
 (tests/api/integration/test_order_documents.py, with the `/v1/` one).
 """
 
-import secrets
 from collections.abc import Callable
 
-from kernel.api.renderers import RenderedJSON, json_text
+from kernel.api.renderers import RenderedJSON, cut_slots, fill_slots, json_text, slot_marks
 from orders.api.serializers import note_representation, order_representation
 from orders.documents import StoredOrder
 from orders.models import Order
 from orders.selectors import order_guest_token
-
-# Between the stored text's pieces, where a slot's value goes. JSON text never holds a
-# raw control character (the encoder escapes them all), so it can't be mistaken for data.
-SLOT = "\x1f"
-_SLOTS = ("url", "token", "notes")
 
 # The columns a storefront read fetches.
 COLUMNS = ("storefront", "notes_public", "notes_all")
 
 
 def storefront_part(order: Order) -> dict[str, str | None]:
-    """The storefront columns of the order's documents (`orders.documents`).
-
-    The shape is rendered with unique marks in the slots (a fresh random nonce each time,
-    so no data can look like one); each mark's JSON is then cut out of the text."""
-    nonce = secrets.token_hex(16)
-    marks = {name: f"\x1e{name}:{nonce}" for name in _SLOTS}
-    text = json_text(order_representation(order, **marks))
-    for mark in marks.values():
-        text = text.replace(json_text(mark), SLOT, 1)
+    """The storefront columns of the order's documents (`orders.documents`): the shape
+    rendered with slots for its url, token and notes, and the two lists of notes."""
+    marks = slot_marks("url", "token", "notes")
+    text = cut_slots(json_text(order_representation(order, **marks)), marks.values())
     notes = order.prefetched_notes
     public = [note_representation(note) for note in notes if note.is_public]
     every = [note_representation(note) for note in notes]
@@ -50,8 +39,7 @@ def storefront_part(order: Order) -> dict[str, str | None]:
 
 def storefront_order_text(text: str, *, url: str, token: str | None, notes: str) -> str:
     """A stored storefront document with its slots filled (`token` None: JSON null)."""
-    head, after_url, after_token, tail = text.split(SLOT)
-    return f"{head}{json_text(url)}{after_url}{json_text(token)}{after_token}{notes}{tail}"
+    return fill_slots(text, json_text(url), json_text(token), notes)
 
 
 def storefront_order_json(
