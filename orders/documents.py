@@ -36,7 +36,6 @@ from kernel.queries import PreparedQuery
 from kernel.types import Caller
 from orders.models import Order, OrderItem, OrderNote, OrderPayment
 from orders.selectors import (
-    order_detail_queryset,
     order_queryset,
     order_visibility,
     visible_orders,
@@ -138,14 +137,21 @@ _BY_IDS = PreparedQuery(
 )
 
 
+def _padded(ids: list[int]) -> tuple[int, dict[str, int]]:
+    """`ids` padded up to the next of `_PAGE_SIZES` (repeating the last), as a prepared
+    query's values: the size (its shape) and `id0`, `id1`, ..."""
+    size = next((size for size in _PAGE_SIZES if size >= len(ids)), len(ids))
+    padded = ids + [ids[-1]] * (size - len(ids))
+    return size, {f"id{n}": pk for n, pk in enumerate(padded)}
+
+
 def order_documents_in_order(ids: Iterable[int], columns: Sequence[str]) -> list[StoredOrder]:
     """The documents of the orders `ids`, in that order (a page of a list)."""
     ids = list(ids)
     if not ids:
         return []
-    size = next((size for size in _PAGE_SIZES if size >= len(ids)), len(ids))
-    padded = ids + [ids[-1]] * (size - len(ids))
-    rows = _BY_IDS.rows((size, tuple(columns)), **{f"id{n}": pk for n, pk in enumerate(padded)})
+    size, values = _padded(ids)
+    rows = _BY_IDS.rows((size, tuple(columns)), **values)
     by_pk = {doc.pk: doc for doc in stored_orders(rows, columns)}
     return [by_pk[pk] for pk in ids]
 
@@ -159,19 +165,18 @@ def order_document_refresh(order_id: int) -> dict[str, str | None]:
     document is never used and the next read renders it again. Inside the changing
     transaction itself (the events outbox) it shows that transaction's changes.
     """
-    # No savepoint inside a caller's transaction: if this fails, the caller's change fails.
-    with transaction.atomic(savepoint=False):
-        return _render_and_store(_order_with_details(order_id))
+    rendered = order_documents_refresh([order_id])
+    if order_id not in rendered:
+        raise Order.DoesNotExist(f"No order {order_id}.")
+    return rendered[order_id]
 
 
 def order_documents_refresh(order_ids: list[int]) -> dict[int, dict[str, str | None]]:
     """`order_document_refresh` for many orders at once (a list page whose documents are
     stale or missing, as after an upgrade): their rows read in four queries in all."""
-    if len(order_ids) == 1:
-        return {order_ids[0]: order_document_refresh(order_ids[0])}
+    # No savepoint inside a caller's transaction: if this fails, the caller's change fails.
     with transaction.atomic(savepoint=False):
-        orders = order_detail_queryset(include_private_notes=True).filter(pk__in=order_ids)
-        return {order.pk: _render_and_store(order) for order in orders}
+        return {order.pk: _render_and_store(order) for order in _orders_with_details(order_ids)}
 
 
 def _render_and_store(order: Order) -> dict[str, str | None]:
@@ -186,46 +191,56 @@ def _render_and_store(order: Order) -> dict[str, str | None]:
 
 
 # Every change renders its order's documents (twice in a checkout: created, then on
-# hold), so the order and its rows are read through prepared queries (`kernel.queries`):
-# the same rows `order_detail_queryset(include_private_notes=True)` gives, as model
-# instances, without building and compiling four querysets each time.
+# hold), so the orders and their rows are read through prepared queries (`kernel.queries`,
+# padded like list pages): the same rows `order_detail_queryset(include_private_notes=True)`
+# gives, as model instances, without building and compiling four querysets each time.
 _ORDER_FIELDS = [field.attname for field in Order._meta.concrete_fields]
-_ORDER = PreparedQuery(
-    lambda key, order_id: (
-        order_queryset().filter(pk=order_id).order_by().values_list(*_ORDER_FIELDS, "amount_paid")
+_ORDERS = PreparedQuery(
+    lambda size, **ids: (
+        order_queryset()
+        .filter(pk__in=list(ids.values()))
+        .order_by()
+        .values_list(*_ORDER_FIELDS, "amount_paid")
     )
 )
-_ROWS = {
-    model: PreparedQuery(
-        lambda key, order_id, model=model: model.objects.filter(order_id=order_id).values_list(
-            *[field.attname for field in model._meta.concrete_fields]
-        )
+# Each detail model, the prefetched list it goes in, and its prepared query.
+_DETAILS = {
+    model: (
+        list_name,
+        PreparedQuery(
+            lambda size, model=model, **ids: model.objects.filter(
+                order_id__in=list(ids.values())
+            ).values_list(*[field.attname for field in model._meta.concrete_fields])
+        ),
     )
-    for model in (OrderItem, OrderPayment, OrderNote)
+    for model, list_name in (
+        (OrderItem, "prefetched_items"),
+        (OrderPayment, "prefetched_payments"),
+        (OrderNote, "prefetched_notes"),
+    )
 }
 
 
-def _order_with_details(order_id: int) -> Order:
-    found = _ORDER.rows(None, order_id=order_id)
-    if not found:
-        raise Order.DoesNotExist(f"No order {order_id}.")
-    *values, amount_paid = found[0]
-    order = Order.from_db(connection.alias, _ORDER_FIELDS, values)
-    order.amount_paid = amount_paid
-    details = {}
-    for model, query in _ROWS.items():
+def _orders_with_details(order_ids: list[int]) -> list[Order]:
+    """The orders with their money annotation and their items, payments and notes (all of
+    them, in each model's order) in the prefetched lists the shapes read."""
+    if not order_ids:
+        return []
+    size, values = _padded(order_ids)
+    orders = {}
+    for found in _ORDERS.rows(size, **values):
+        order = Order.from_db(connection.alias, _ORDER_FIELDS, found[:-1])
+        order.amount_paid = found[-1]
+        for list_name, _ in _DETAILS.values():
+            setattr(order, list_name, [])
+        orders[order.pk] = order
+    for model, (list_name, query) in _DETAILS.items():
         names = [field.attname for field in model._meta.concrete_fields]
-        rows = [
-            model.from_db(connection.alias, names, row)
-            for row in query.rows(None, order_id=order_id)
-        ]
-        for row in rows:
-            row.order = order  # as a prefetch sets it
-        details[model] = rows
-    order.prefetched_items = details[OrderItem]  # type: ignore[assignment]
-    order.prefetched_payments = details[OrderPayment]  # type: ignore[assignment]
-    order.prefetched_notes = details[OrderNote]  # type: ignore[assignment]
-    return order
+        for row in query.rows(size, **values):
+            detail = model.from_db(connection.alias, names, row)
+            detail.order = orders[detail.order_id]  # as a prefetch sets it
+            getattr(detail.order, list_name).append(detail)
+    return list(orders.values())
 
 
 _UPSERT = """
